@@ -1,0 +1,14 @@
+"""kfunc: the Keras functional API, computing on PyTorch, made for teaching.
+
+>>> from kfunc import Input, Model
+>>> from kfunc.layers import Dense
+>>> inputs = Input(shape=(784,))
+>>> outputs = Dense(10, activation='softmax')(Dense(64, activation='relu')(inputs))
+>>> model = Model(inputs, outputs)
+"""
+
+from kfunc import activations, initializers, layers, models
+from kfunc.engine.input_layer import Input
+from kfunc.models import Model, Sequential
+
+__version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""Activation functions by Keras name, computing on torch tensors.
+
+``get('relu')`` returns the function; ``get(None)`` the identity; a callable is
+returned as it is. Layers accept any of these as ``activation=``.
+"""
+
+import torch
+import torch.nn.functional as F
+
+from kfunc._errors import unknown_name_error
+
+
+def linear(x):
+    return x
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    if alpha == 0.0 and max_value is None and threshold == 0.0:
+        return torch.relu(x)
+    negative = alpha * (x - threshold) if alpha else torch.zeros_like(x)
+    out = torch.where(x >= threshold, x, negative)
+    return out.clamp(max=max_value) if max_value is not None else out
+
+
+def sigmoid(x):
+    return torch.sigmoid(x)
+
+
+def hard_sigmoid(x):
+    """Keras 2's piecewise-linear sigmoid: ``clip(0.2 * x + 0.5, 0, 1)``."""
+    return (0.2 * x + 0.5).clamp(0.0, 1.0)
+
+
+def tanh(x):
+    return torch.tanh(x)
+
+
+def softmax(x, axis=-1):
+    return torch.softmax(x, dim=axis)
+
+
+def log_softmax(x, axis=-1):
+    return torch.log_softmax(x, dim=axis)
+
+
+def elu(x, alpha=1.0):
+    return F.elu(x, alpha)
+
+
+def selu(x):
+    return F.selu(x)
+
+
+def softplus(x):
+    return F.softplus(x)
+
+
+def softsign(x):
+    return F.softsign(x)
+
+
+def exponential(x):
+    return torch.exp(x)
+
+
+def swish(x):
+    return F.silu(x)
+
+
+def gelu(x, approximate=False):
+    return F.gelu(x, approximate="tanh" if approximate else "none")
+
+
+def leaky_relu(x, negative_slope=0.2):
+    return F.leaky_relu(x, negative_slope)
+
+
+def relu6(x):
+    return F.relu6(x)
+
+
+_ACTIVATIONS = {
+    "linear": linear,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "hard_sigmoid": hard_sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "elu": elu,
+    "selu": selu,
+    "softplus": softplus,
+    "softsign": softsign,
+    "exponential": exponential,
+    "swish": swish,
+    "silu": swish,
+    "gelu": gelu,
+    "leaky_relu": leaky_relu,
+    "relu6": relu6,
+}
+
+
+def get(identifier):
+    """The activation function named ``identifier`` (or ``identifier`` if callable).
+
+    Raises:
+        ValueError: for an unknown name, listing the valid ones.
+    """
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str) and identifier in _ACTIVATIONS:
+        return _ACTIVATIONS[identifier]
+    raise unknown_name_error("activation", identifier, _ACTIVATIONS)
+
+
+def serialize(fn):
+    """The Keras name of an activation function (for ``get_config``)."""
+    for name, known in _ACTIVATIONS.items():
+        if known is fn:
+            return "swish" if name == "silu" else name
+    return getattr(fn, "__name__", repr(fn))

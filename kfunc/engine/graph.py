@@ -1,0 +1,143 @@
+"""Walking a graph of nodes: which layers a model holds, and in what order.
+
+Starting from a model's outputs, a depth-first walk follows each node's input
+tensors back to the nodes that made them, and lists every node after all of the
+nodes it depends on. Each node then gets a *depth*: 0 for the nodes making the
+outputs, and one more than any node that consumes its outputs. Inputs are deepest.
+``model.layers`` lists layers by decreasing depth (inputs first), ties in the order
+the walk first met them; that is also the order of ``model.get_weights()``.
+
+This module is plain Python: it reads the graph, it computes nothing.
+"""
+
+from collections import defaultdict
+
+
+class GraphError(ValueError):
+    """A model's inputs and outputs do not make a valid graph."""
+
+
+def map_graph(inputs, outputs):
+    """Order the nodes and layers between ``inputs`` and ``outputs``.
+
+    Args:
+        inputs: the model's input tensors (flat list).
+        outputs: the model's output tensors (flat list).
+
+    Returns:
+        ``(nodes, layers)``: the nodes in an order where every node comes after the
+        nodes it depends on (deepest first), and the layers in Keras's order.
+
+    Raises:
+        GraphError: on a cycle, on an output that needs an Input that is not
+            among ``inputs`` ("graph disconnected"), or on two layers sharing a name.
+    """
+    input_ids = {id(t) for t in inputs}
+    finished, in_progress = set(), set()
+    post_order = []  # nodes, each after the nodes it depends on
+    first_visit = {}  # layer -> the order in which the walk met it
+
+    def visit(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in finished:
+            return
+        if id(node) in in_progress:
+            raise GraphError(f"The tensor {tensor!r} from layer {layer.name!r} is part of a cycle.")
+        first_visit.setdefault(layer, len(first_visit))
+        in_progress.add(id(node))
+        if id(tensor) not in input_ids:
+            for parent in node.input_tensors:
+                visit(parent)
+        in_progress.discard(id(node))
+        finished.add(id(node))
+        post_order.append(node)
+
+    for tensor in outputs:
+        visit(tensor)
+
+    # Depth: outputs at 0, each producer one deeper than its deepest consumer; all
+    # the nodes of one layer share that layer's greatest depth.
+    node_depth, layer_depth = {}, {}
+    for node in reversed(post_order):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+
+    # Declared inputs that no output needs still belong to the model.
+    for tensor in inputs:
+        layer = tensor._keras_history.layer
+        if layer not in layer_depth:
+            layer_depth[layer] = 0
+            first_visit[layer] = -1
+            node = tensor.node
+            node_depth[id(node)] = 0
+            post_order.insert(0, node)
+
+    position = {id(node): i for i, node in enumerate(post_order)}
+    nodes = sorted(post_order, key=lambda n: (-node_depth[id(n)], position[id(n)]))
+    by_depth = defaultdict(list)
+    for layer, depth in layer_depth.items():
+        by_depth[depth].append(layer)
+    layers = [
+        layer
+        for depth in sorted(by_depth, reverse=True)
+        for layer in sorted(by_depth[depth], key=lambda l: first_visit[l])
+    ]
+
+    _check_connected(nodes, inputs)
+    _check_unique_names(layers)
+    return nodes, layers
+
+
+def _check_connected(nodes, inputs):
+    computable = {id(t) for t in inputs}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            if id(tensor) not in computable:
+                missing = tensor._keras_history.layer
+                raise GraphError(
+                    f"Graph disconnected: layer {node.layer.name!r} needs the tensor "
+                    f"{tensor.name or ''} from {missing.name!r}, which cannot be computed "
+                    f"from the model's inputs {[t.name for t in inputs]}. "
+                    + _disconnected_hint(tensor, inputs)
+                )
+        if not node.is_input:
+            computable.update(id(t) for t in node.outputs)
+
+
+def _disconnected_hint(tensor, inputs):
+    """Name the Input the model is missing, found by walking back from ``tensor``."""
+    missing, stack, seen = [], [tensor], set()
+    input_ids = {id(t) for t in inputs}
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or id(t) in input_ids:
+            continue
+        seen.add(id(t))
+        node = t.node
+        if node.is_input:
+            missing.append(node.layer.name)
+        stack.extend(node.input_tensors)
+    if missing:
+        names = ", ".join(repr(m) for m in dict.fromkeys(missing))
+        return (
+            f"It depends on the Input {names}, which is not in the model's inputs: add it "
+            "to `Model(inputs=[...])`."
+        )
+    return "Model inputs must be tensors made by `Input(...)`."
+
+
+def _check_unique_names(layers):
+    counts = defaultdict(int)
+    for layer in layers:
+        counts[layer.name] += 1
+    for name, count in counts.items():
+        if count > 1:
+            raise GraphError(
+                f'The name "{name}" is used {count} times in the model. All layer names '
+                "must be unique: give the layers different `name=` arguments (or leave "
+                "`name` out to get automatic names)."
+            )

@@ -1,0 +1,116 @@
+"""Symbolic tensors: the values that flow between layers while a model is built.
+
+A symbolic tensor holds no numbers. It records a shape (with ``None`` for sizes not
+known yet, such as the batch), a dtype, a name, and where it came from: the
+``_keras_history`` triple ``(layer, node_index, tensor_index)`` says which call of
+which layer produced it, and which of that call's outputs it is. Following those
+triples backwards from a model's outputs is how a model finds its graph.
+"""
+
+
+class KerasTensor:
+    """A placeholder for a tensor in a model under construction.
+
+    Args:
+        shape: tuple of ints or ``None``, the batch dimension first.
+        dtype: a dtype name such as ``'float32'`` or ``'int32'``.
+        name: a readable name (Inputs carry their layer's name).
+
+    Example:
+        >>> x = kfunc.Input(shape=(784,))
+        >>> x.shape
+        (None, 784)
+        >>> x._keras_history.layer.name
+        'input_1'
+    """
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.name = name
+        self._keras_history = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def node(self):
+        """The node (layer call) that produced this tensor."""
+        layer, node_index, _ = self._keras_history
+        return layer._inbound_nodes[node_index]
+
+    def __repr__(self):
+        where = ""
+        if self._keras_history is not None:
+            layer, node_index, tensor_index = self._keras_history
+            where = f", from {layer.name!r} node {node_index} tensor {tensor_index}"
+        return f"<KerasTensor shape={self.shape} dtype={self.dtype}{where}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from kfunc.display import tensor_mimebundle
+
+        return tensor_mimebundle(self)
+
+    def __len__(self):
+        raise TypeError(
+            f"A symbolic tensor has no length: {self!r} holds no data yet. "
+            "Use `.shape` to see its dimensions."
+        )
+
+    def __iter__(self):
+        raise TypeError(
+            f"A symbolic tensor cannot be iterated: {self!r} holds no data yet. "
+            "If a layer returned several tensors, it returns a list you can unpack."
+        )
+
+    def __bool__(self):
+        raise TypeError(
+            f"A symbolic tensor has no truth value: {self!r} holds no data yet. "
+            "Compare shapes (`x.shape == y.shape`) or identities (`x is y`) instead."
+        )
+
+    __hash__ = object.__hash__
+
+
+class KerasHistory(tuple):
+    """``(layer, node_index, tensor_index)`` with names, as Keras prints it."""
+
+    __slots__ = ()
+
+    def __new__(cls, layer, node_index, tensor_index):
+        return super().__new__(cls, (layer, node_index, tensor_index))
+
+    layer = property(lambda self: self[0])
+    node_index = property(lambda self: self[1])
+    tensor_index = property(lambda self: self[2])
+
+    def __repr__(self):
+        return (
+            f"KerasHistory(layer={self[0].name!r}, node_index={self[1]}, "
+            f"tensor_index={self[2]})"
+        )
+
+
+def is_symbolic(x):
+    return isinstance(x, KerasTensor)
+
+
+def flatten(structure):
+    """Every leaf of a nested list/tuple/dict, dict values in key order."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for key in structure for leaf in flatten(structure[key])]
+    return [structure]
+
+
+def map_structure(fn, structure):
+    """The same nesting as ``structure`` with ``fn`` applied to each leaf."""
+    if isinstance(structure, list):
+        return [map_structure(fn, item) for item in structure]
+    if isinstance(structure, tuple):
+        return tuple(map_structure(fn, item) for item in structure)
+    if isinstance(structure, dict):
+        return {key: map_structure(fn, value) for key, value in structure.items()}
+    return fn(structure)

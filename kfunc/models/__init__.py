@@ -1,0 +1,4 @@
+"""``kfunc.models``: Model and Sequential."""
+
+from kfunc.models.model import Model
+from kfunc.models.sequential import Sequential

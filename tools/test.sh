@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run the whole test suite: unit tests, then the lessons under nbval.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup_env.sh
+.venv/bin/python -m pytest tests -q

@@ -1,5 +1,7 @@
 """Core layers: Dense and friends."""
 
+__all__ = ["Dense"]
+
 import torch
 import torch.nn.functional as F
 

@@ -1,0 +1,3 @@
+"""kfunc layers: convolutional (being written)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""kfunc layers: merge (being written)."""
+
+__all__ = []

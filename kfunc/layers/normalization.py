@@ -1,0 +1,3 @@
+"""kfunc layers: normalization (being written)."""
+
+__all__ = []

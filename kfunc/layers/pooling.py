@@ -1,0 +1,3 @@
+"""kfunc layers: pooling (being written)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""kfunc layers: recurrent (being written)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""kfunc layers: wrappers (being written)."""
+
+__all__ = []

@@ -131,8 +131,10 @@ class Layer(nn.Module):
         first = args[0] if args else None
         if isinstance(first, torch.Tensor):
             return self._call_eager(args, kwargs)
-        if any(is_symbolic(t) for t in flatten([list(args), kwargs])):
+        flat = flatten([list(args), kwargs])
+        if any(is_symbolic(t) for t in flat):
             return self._call_symbolic(args, kwargs)
+        self._check_real_arguments(args, flat)
         return self._call_eager(*_to_torch(args, kwargs))
 
     def forward(self, *args, **kwargs):
@@ -184,6 +186,38 @@ class Layer(nn.Module):
                     "a model is being built, pass symbolic tensors only; feed real data "
                     "later with `model(data)` or `model.predict(data)`."
                 )
+
+    def _check_real_arguments(self, args, flat):
+        for value in flat:
+            if isinstance(value, Layer):
+                raise TypeError(
+                    f"Layer {self.name!r} was called on the layer {value.name!r} itself, "
+                    f"not on a tensor. Call that layer on a tensor first, e.g. "
+                    f"`{value.name}(x)`, and pass its output to {self.name!r}."
+                )
+        first = args[0] if args else None
+        if first is None:
+            raise TypeError(f"Layer {self.name!r} was called without an input. Call it on a tensor: `{self.name}(x)`.")
+        if isinstance(first, str):
+            raise TypeError(
+                f"Layer {self.name!r} was called on the string {first!r}. Layers take tensors: "
+                "an `Input(...)` tensor while building a model, or numbers as a numpy array "
+                "or torch tensor."
+            )
+        leaves = flatten(first)
+        if any(isinstance(v, (int, float, bool)) for v in leaves):
+            raise TypeError(
+                f"Layer {self.name!r} was called on a Python {type(first).__name__} of numbers. "
+                "Layers take tensors: wrap the numbers in `np.array(...)` (with a batch "
+                "dimension first), or build a model from `Input(shape=...)`."
+            )
+        if not all(isinstance(v, (torch.Tensor, np.ndarray)) for v in leaves):
+            kinds = sorted({type(v).__name__ for v in leaves})
+            raise TypeError(
+                f"Layer {self.name!r} was called on {', '.join(kinds)}; it takes symbolic "
+                "tensors (from `Input(...)` or other layers) or real tensors (numpy arrays, "
+                "torch tensors)."
+            )
 
     def _build_from(self, args):
         """Run ``build`` once, on the shape of the first argument; undo it if it fails."""

@@ -8,6 +8,7 @@ between the runs are unknown (``None``) too.
 """
 
 import torch
+from torch import nn
 from torch.func import functional_call
 
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic, map_structure
@@ -30,7 +31,8 @@ def _meta_input(tensor, run):
 def _meta_state(layer):
     """Meta copies of the layer's real weights (none needed while they are on meta)."""
     state = {}
-    for name, value in list(layer.named_parameters(remove_duplicate=False)) + list(
+    # nn.Module's own named_parameters: the Layer override would materialize the weights.
+    for name, value in list(nn.Module.named_parameters(layer, remove_duplicate=False)) + list(
         layer.named_buffers(remove_duplicate=False)
     ):
         if not value.is_meta:

@@ -92,6 +92,7 @@ class Layer(nn.Module):
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype = _dtype_name(dtype) if dtype is not None else "float32"
+        self.training = False  # as in Keras, a call outside fit() is inference
         self._inbound_nodes = []
         self._outbound_nodes = []
         self.built = False

@@ -10,5 +10,6 @@
 from kfunc import activations, backend, initializers, layers, models, ops, utils
 from kfunc.engine.input_layer import Input
 from kfunc.models import Model, Sequential
+from kfunc import legacy  # noqa: E402  (Keras 1 spellings: installs their hooks)
 
 __version__ = "0.1.0"

@@ -53,8 +53,8 @@ def test_kernel_layout_is_keras_layout():
 
 
 def test_aliases_and_names():
-    assert Convolution2D is Conv2D and Convolution1D is Conv1D
-    assert [Conv2D(1, 1).name, Convolution2D(1, 1).name, Conv1D(1, 1).name] == ["conv2d", "conv2d_1", "conv1d"]
+    assert [Conv2D(1, 1).name, Convolution2D(1, (1, 1)).name, Conv1D(1, 1).name] == ["conv2d", "conv2d_1", "conv1d"]
+    assert type(Convolution2D(1, (1, 1))) is Conv2D and type(Convolution1D(1, 1)) is Conv1D
 
 
 # ---------------------------------------------------------------- numerics

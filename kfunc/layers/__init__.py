@@ -13,3 +13,4 @@ from kfunc.layers.normalization import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403
 from kfunc.layers.recurrent import *  # noqa: F401,F403
 from kfunc.layers.wrappers import *  # noqa: F401,F403
+from kfunc.legacy import AtrousConvolution2D, Convolution1D, Convolution2D, Merge, merge  # noqa: E402,F401  (Keras 1 names)

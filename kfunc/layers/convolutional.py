@@ -23,7 +23,7 @@ needed is odd, the extra cell goes at the end (bottom, right). torch's own
 to step t.
 """
 
-__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D"]
+__all__ = ["Conv1D", "Conv2D"]
 
 import math
 
@@ -290,8 +290,3 @@ class Conv2D(_Conv):
         super().__init__(**kwargs)
         self._store(filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
                     activation, use_bias, kernel_initializer, bias_initializer)
-
-
-# The Keras 2 long names.
-Convolution1D = Conv1D
-Convolution2D = Conv2D

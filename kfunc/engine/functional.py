@@ -127,6 +127,15 @@ class Functional(Layer):
         """The ``torch.fx.GraphModule`` that computes the model."""
         return self._fx
 
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
+        """Print the table of layers, output shapes, parameter counts and connections.
+
+        See :func:`kfunc.display.print_summary` for the arguments.
+        """
+        from kfunc.display import print_summary
+
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
+
     def _sublayers(self):
         return [l for l in self._layers if not _is_input_layer(l)]
 

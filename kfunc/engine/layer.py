@@ -32,6 +32,16 @@ from kfunc.engine.node import Node
 # Keras 1 spellings here, so that the core itself never mentions old names.
 constructor_hooks = []
 
+class NodeAttributeError(AttributeError):
+    """An ``AttributeError`` whose message is the whole explanation.
+
+    Python adds "Did you mean: ...?" to attribute errors it can name; for these
+    messages, which already say what to use instead, that guess only distracts.
+    """
+
+    name = property(lambda self: None, lambda self, value: None)
+
+
 _BASE_KWARGS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape", "batch_size", "input_dim")
 
 
@@ -462,13 +472,13 @@ class Layer(nn.Module):
 
     def _single_node(self, what, accessor):
         if not self._inbound_nodes:
-            raise AttributeError(
+            raise NodeAttributeError(
                 f"Layer {self.name} has never been called, so it has no {what} yet. "
                 f"Call it on a tensor first, e.g. `y = {self.name}(x)`."
             )
         if len(self._inbound_nodes) > 1:
             n = len(self._inbound_nodes)
-            raise AttributeError(
+            raise NodeAttributeError(
                 f'Layer {self.name} has multiple inbound nodes, hence the notion of '
                 f'"layer {what}" is ill-defined. Use `{accessor}(node_index)` instead. '
                 f"({self.name} has been called {n} times, so it has {n} nodes, "
@@ -488,13 +498,13 @@ class Layer(nn.Module):
 
     def _agreed_shape(self, what, accessor, shapes_of_node):
         if not self._inbound_nodes:
-            raise AttributeError(
+            raise NodeAttributeError(
                 f"Layer {self.name} has never been called, so it has no {what} yet. "
                 f"Call it on a tensor first, e.g. `y = {self.name}(x)`."
             )
         shapes = {repr(shapes_of_node(node)): shapes_of_node(node) for node in self._inbound_nodes}
         if len(shapes) > 1:
-            raise AttributeError(
+            raise NodeAttributeError(
                 f'The layer "{self.name}" has multiple inbound nodes with different {what}s, '
                 f'hence the notion of "{what}" is ill-defined for the layer. '
                 f"Use `{accessor}(node_index)` instead (nodes 0 to "
@@ -528,12 +538,12 @@ class Layer(nn.Module):
         try:
             return super().__getattr__(name)
         except AttributeError:
-            # A property that raised AttributeError lands here; re-run it so that its
-            # own explanation reaches the user instead of torch's generic one.
             prop = getattr(type(self), name, None)
-            if isinstance(prop, property):
-                return prop.fget(self)
-            raise
+            if not isinstance(prop, property):
+                raise
+        # A property that raised AttributeError lands here; re-run it (outside the `except`,
+        # so that its own explanation reaches the user alone, not chained to torch's one).
+        return prop.fget(self)
 
     # ------------------------------------------------------------------ display
 

@@ -10,7 +10,13 @@ The graph of a model is made of nodes, not layers: following each node's input
 tensors back to the nodes that produced them walks the model from outputs to inputs.
 """
 
+import linecache
+import os
+import sys
+
 from kfunc.engine.keras_tensor import KerasHistory, flatten, is_symbolic
+
+_KFUNC_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 class Node:
@@ -28,7 +34,9 @@ class Node:
     1. it is appended to ``layer._inbound_nodes``;
     2. it is appended to the ``_outbound_nodes`` of the layer behind each input
        tensor (once per tensor, so ``add([x, x])`` lists it twice);
-    3. each output tensor's history becomes ``(layer, this node's index, i)``.
+    3. each output tensor's history becomes ``(layer, this node's index, i)``;
+    4. ``call_site`` keeps ``(file, line, source line)`` of the user's code that made
+       the call (the first frame outside kfunc), for the node explorer.
     """
 
     def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
@@ -51,6 +59,8 @@ class Node:
         # 3. each output remembers where it came from
         for i, tensor in enumerate(self.outputs):
             tensor._keras_history = KerasHistory(layer, index, i)
+        # 4. and the node remembers the user's line that made it (for the node explorer)
+        self.call_site = _user_call_site()
 
     @property
     def is_input(self):
@@ -86,3 +96,14 @@ class Node:
             for t in self.input_tensors
         )
         return f"<Node {self.layer.name}[{self.node_index}] <- ({inbound})>"
+
+
+def _user_call_site():
+    """``(file name, line number, source line)`` of the innermost caller outside kfunc, or None."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_KFUNC_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    return filename, line, linecache.getline(filename, line, frame.f_globals).strip()

@@ -1,0 +1,394 @@
+# %% [markdown]
+# # 12 · The `Model` class API: compile, fit, evaluate, predict
+#
+# Every model in the earlier lessons was trained with a short `compile(...)` and `fit(...)`.
+# Those methods take many more arguments than we used. This lesson walks through all the
+# arguments that the Keras `Model` reference lists, one small experiment each, on the model of
+# lesson 01 (a 784 → 64 → 64 → 10 network) and real hand-written digits:
+#
+# * `compile`: optimizer, loss, metrics, loss weights, weighted metrics;
+# * `fit`: batch size, epochs, verbosity, validation (a split or separate data, and how
+#   often), shuffling, class and sample weights, resuming with `initial_epoch`, steps;
+# * callbacks: `EarlyStopping`, `ModelCheckpoint`, `LambdaCallback`, `CSVLogger`;
+# * the `History` that `fit` returns;
+# * `evaluate` and `predict`.
+
+# %%
+import inspect
+import os
+import tempfile
+
+import numpy as np
+
+import kfunc
+from kfunc import Input, Model, callbacks
+from kfunc.datasets import digits
+from kfunc.layers import Dense
+
+kfunc.utils.set_random_seed(0)
+kfunc.utils.clear_session()
+
+(x_train, y_train), (x_test, y_test) = digits()
+print(x_train.shape, y_train.shape, x_test.shape, y_test.shape)
+
+# %% [markdown]
+# Many experiments below start from the **same** untrained model, so we write a function
+# that seeds everything and builds and compiles it. Same seed, same initial weights.
+
+# %%
+def fresh_model(**compile_args):
+    kfunc.utils.set_random_seed(0)
+    kfunc.utils.clear_session()
+    inputs = Input(shape=(784,))
+    x = Dense(64, activation='relu')(inputs)
+    x = Dense(64, activation='relu')(x)
+    predictions = Dense(10, activation='softmax')(x)
+    model = Model(inputs=inputs, outputs=predictions)
+    model.compile(**{'optimizer': 'rmsprop', 'loss': 'categorical_crossentropy',
+                     'metrics': ['accuracy'], **compile_args})
+    return model
+
+
+model = fresh_model()
+model
+
+# %%
+model.summary()
+
+# %% [markdown]
+# ## The four methods and their arguments
+#
+# Python can list a method's arguments with `inspect.signature`. These are the Keras names
+# and defaults (kfunc adds a few keyword-only extras at the end, such as `device`).
+
+# %%
+for method in (Model.compile, Model.fit, Model.evaluate, Model.predict):
+    print(method.__name__, inspect.signature(method), "\n")
+
+# %% [markdown]
+# ## `compile`
+#
+# * `optimizer`: a name (`'rmsprop'`, `'adam'`, `'sgd'`, ...) with Keras's default settings,
+#   or an optimizer object when you want to choose them, such as the learning rate;
+# * `loss`: a name, a function `(y_true, y_pred)`, or a `kfunc.losses` object;
+# * `metrics`: what to report besides the loss; `'accuracy'` picks the right accuracy for the
+#   loss (here: categorical);
+# * `loss_weights`: a factor per output (useful with several outputs, lesson 03).
+#
+# With one output, a loss weight simply scales the loss. On the untrained model, a weight of
+# 2 doubles the loss that `evaluate` reports; the accuracy does not change:
+
+# %%
+plain = fresh_model().evaluate(x_test, y_test, verbose=0)
+doubled = fresh_model(loss_weights=[2.0]).evaluate(x_test, y_test, verbose=0)
+print(f"loss {plain[0]:.4f} -> {doubled[0]:.4f}; accuracy {plain[1]:.4f} -> {doubled[1]:.4f}")
+assert np.isclose(doubled[0], 2 * plain[0]) and doubled[1] == plain[1]
+
+# %% [markdown]
+# An optimizer object, and a loss object instead of a name, give the same training:
+
+# %%
+model = fresh_model(optimizer=kfunc.optimizers.RMSprop(learning_rate=0.001),
+                    loss=kfunc.losses.CategoricalCrossentropy())
+model.optimizer
+
+# %% [markdown]
+# `target_tensors` belonged to the TensorFlow 1 graph era; kfunc takes targets only in
+# `fit`, and says so:
+
+# %% tags=["raises-exception"]
+fresh_model(target_tensors=[y_train])
+
+# %% [markdown]
+# ## `fit`: epochs, batches and progress
+#
+# `batch_size` samples go into each update (32 by default), so one epoch over 1,438 images is
+# `ceil(1438 / 32) = 45` updates. `verbose=0` prints nothing, `verbose=1` a progress bar per
+# epoch, `verbose=2` one line per epoch. In a notebook, `verbose=1` shows the live tracker.
+
+# %%
+model = fresh_model()
+history = model.fit(x_train, y_train, batch_size=32, epochs=2, verbose=2)
+
+# %% [markdown]
+# `fit` returns a `History`: `history.history` holds one value per epoch for the loss and
+# each metric, `history.epoch` the epoch numbers, and `history.params` what the run was.
+# The same object stays reachable as `model.history`.
+
+# %%
+print(history)
+print(history.epoch, {key: len(values) for key, values in history.history.items()})
+print(history.params)
+assert model.history is history and history.params['steps'] == 45
+
+# %% [markdown]
+# ## Validation: a split, or separate data
+#
+# `validation_split=0.2` keeps the **last** 20% of the samples for validation, taken before
+# any shuffling, and trains on the rest. So the validation loss at the end of training is
+# exactly what `evaluate` says about those last samples:
+
+# %%
+model = fresh_model()
+history = model.fit(x_train, y_train, epochs=1, validation_split=0.2, verbose=0)
+
+n_val = len(x_train) - history.params['samples']
+print("trained on", history.params['samples'], "samples, validated on the last", n_val)
+tail = model.evaluate(x_train[-n_val:], y_train[-n_val:], verbose=0, return_dict=True)
+assert np.isclose(tail['loss'], history.history['val_loss'][-1])
+assert np.isclose(tail['accuracy'], history.history['val_accuracy'][-1])
+
+# %% [markdown]
+# If your data is sorted (all the zeros first, say), the tail is a poor validation set:
+# shuffle the arrays yourself first, or pass `validation_data=(x_val, y_val)`.
+# `validation_freq=2` validates only every second epoch, and the `val_` entries of the
+# history only have values for those epochs:
+
+# %%
+model = fresh_model()
+history = model.fit(x_train, y_train, epochs=4, validation_data=(x_test, y_test),
+                    validation_freq=2, verbose=0)
+print({key: len(values) for key, values in history.history.items()})
+assert len(history.history['val_loss']) == 2
+
+# %% [markdown]
+# `shuffle=True` (the default) draws a new order of the training samples every epoch; the
+# seed set by `kfunc.utils.set_random_seed` makes that order the same on every run.
+
+# %% [markdown]
+# ## Class weights and sample weights
+#
+# `sample_weight` gives each training sample a factor in the loss: the batch loss is the mean
+# of `weight × loss` over the batch. A weight of 0 means the sample teaches nothing; a weight
+# of 3 counts it three times as much.
+#
+# `class_weight` is a shortcut: `{class: weight}`, and every sample gets the weight of its
+# class. We can check that the two give **exactly** the same training:
+
+# %%
+labels = y_train.argmax(axis=1)
+class_weight = {digit: 1.0 + digit / 10 for digit in range(10)}   # 9s count almost double
+sample_weight = np.array([class_weight[d] for d in labels])
+
+by_class = fresh_model()
+by_class.fit(x_train, y_train, epochs=1, class_weight=class_weight, verbose=0)
+by_sample = fresh_model()
+by_sample.fit(x_train, y_train, epochs=1, sample_weight=sample_weight, verbose=0)
+
+same = all(np.allclose(a, b) for a, b in zip(by_class.get_weights(), by_sample.get_weights()))
+print("same weights after training:", same)
+assert same
+
+# %% [markdown]
+# `evaluate` takes `sample_weight` too, and computes the same weighted mean. Here we redo it
+# by hand from `predict`: the categorical cross-entropy of a sample is `-log` of the
+# probability given to its true class.
+
+# %%
+test_weight = np.random.default_rng(0).uniform(size=len(x_test))
+probabilities = by_sample.predict(x_test)
+per_sample = -np.log(np.sum(y_test * probabilities, axis=1))
+
+weighted = by_sample.evaluate(x_test, y_test, sample_weight=test_weight, verbose=0)[0]
+assert np.isclose(weighted, np.mean(test_weight * per_sample), rtol=1e-4)
+print("evaluate(sample_weight=w) is the mean of w * loss")
+
+# %% [markdown]
+# ## Resuming: `initial_epoch`
+#
+# `epochs` is the number of the **last** epoch, not a count: `fit(epochs=5, initial_epoch=3)`
+# trains epochs 3 and 4 (counting from 0), which is what you want to continue an interrupted
+# run of 5 epochs.
+
+# %%
+model = fresh_model()
+first = model.fit(x_train, y_train, epochs=3, verbose=0)
+second = model.fit(x_train, y_train, epochs=5, initial_epoch=3, verbose=0)
+print(first.epoch, second.epoch)
+assert second.epoch == [3, 4]
+
+# %% [markdown]
+# ## Steps: `steps_per_epoch` and `validation_steps`
+#
+# `steps_per_epoch=10` ends each epoch after 10 batches instead of a full pass, and
+# `validation_steps=3` validates on 3 batches only. A `LambdaCallback` turns any function into
+# a callback; here two of them count the training and the validation batches.
+
+# %%
+batches, val_batches = [], []
+count_batches = callbacks.LambdaCallback(
+    on_train_batch_end=lambda batch, logs: batches.append(batch),
+    on_test_batch_end=lambda batch, logs: val_batches.append(batch))
+
+model = fresh_model()
+model.fit(x_train, y_train, epochs=2, steps_per_epoch=10, validation_data=(x_test, y_test),
+          validation_steps=3, callbacks=[count_batches], verbose=0)
+print(len(batches), "training batches:", batches[:12], "...")
+print(len(val_batches), "validation batches:", val_batches)
+assert len(batches) == 20 and len(val_batches) == 6
+
+# %% [markdown]
+# ## Callbacks
+#
+# A callback is an object whose methods `fit` calls at fixed moments: start and end of
+# training, of each epoch, of each batch. The standard ones:
+#
+# * `EarlyStopping(monitor='val_loss', patience=2)` stops when the monitored value has not
+#   improved for `patience` epochs (`restore_best_weights=True` goes back to the best epoch);
+# * `ModelCheckpoint(path)` saves the model (or only its weights) after each epoch, or only
+#   when it improved (`save_best_only=True`); `{epoch:02d}` in the path numbers the files;
+# * `CSVLogger(path)` writes the history as a CSV file while training runs;
+# * `LambdaCallback(on_epoch_end=...)` for a quick function of your own.
+#
+# We put all four on the real training run of this lesson, saving files into a temporary
+# folder.
+
+# %%
+folder = tempfile.TemporaryDirectory()
+
+epoch_lines = []
+report = callbacks.LambdaCallback(
+    on_epoch_end=lambda epoch, logs: epoch_lines.append(f"epoch {epoch}: val_accuracy {logs['val_accuracy']:.2f}"))
+
+run_callbacks = [
+    callbacks.EarlyStopping(monitor='val_loss', patience=2, restore_best_weights=True),
+    callbacks.ModelCheckpoint(os.path.join(folder.name, 'digits-{epoch:02d}.weights'),
+                              save_best_only=True, save_weights_only=True),
+    callbacks.CSVLogger(os.path.join(folder.name, 'training.csv')),
+    report,
+]
+
+model = fresh_model()
+
+# %%
+history = model.fit(x_train, y_train, epochs=30, batch_size=32, validation_split=0.2,
+                    callbacks=run_callbacks)
+
+# %%
+print("\n".join(epoch_lines))
+print("stopped after epoch", history.epoch[-1], "| checkpoints:", sorted(os.listdir(folder.name)))
+with open(os.path.join(folder.name, 'training.csv')) as f:
+    print(f.readline().strip(), f"(+ {len(f.readlines())} rows)")
+
+# %% [markdown]
+# The checkpoints are ordinary weight files: load the best one into a fresh model.
+
+# %%
+best_file = sorted(name for name in os.listdir(folder.name) if name.endswith('.weights'))[-1]
+restored = fresh_model()
+restored.load_weights(os.path.join(folder.name, best_file))
+assert all(np.allclose(a, b) for a, b in zip(restored.get_weights(), model.get_weights()))
+print("restored the best checkpoint")
+
+# %% [markdown]
+# ## `evaluate` and `predict`
+#
+# `evaluate` returns the loss and the metrics, in the order of `model.metrics_names`, or a
+# dict with `return_dict=True`. `predict` returns the outputs: one row of 10 probabilities per
+# image.
+
+# %%
+print(model.metrics_names)
+results = model.evaluate(x_test, y_test, batch_size=64, return_dict=True, verbose=0)
+print({name: round(value, 3) for name, value in results.items()})
+print(f"accuracy: {results['accuracy']:.2f}")
+assert results['accuracy'] > 0.8
+
+# %%
+probabilities = model.predict(x_test, batch_size=64)
+print(probabilities.shape)
+assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+assert np.isclose(np.mean(probabilities.argmax(axis=1) == y_test.argmax(axis=1)), results['accuracy'])
+
+# %% [markdown]
+# ## Teaching errors
+#
+# A misspelt argument is refused, with the closest real name:
+
+# %% tags=["raises-exception"]
+model.fit(x_train, y_train, epoch=3)
+
+# %% [markdown]
+# and a model that was never compiled cannot be trained:
+
+# %% tags=["raises-exception"]
+kfunc.utils.clear_session()
+inputs = Input(shape=(784,))
+Model(inputs, Dense(10, activation='softmax')(inputs)).fit(x_train, y_train)
+
+# %%
+folder.cleanup()
+
+# %% [markdown]
+# ## Appendix: scaling up
+#
+# Two switches help when a model outgrows a laptop. Neither runs here (the first needs several
+# processes, the second compiles for tens of seconds on a CPU), but they are one line each.
+#
+# **Several GPUs or machines.** A kfunc model is a `torch.nn.Module`, and `fit` trains
+# data-parallel when it runs under `torchrun`: each process trains on its share of every
+# batch, and the gradients are averaged. Put the code of this lesson in `train.py`, unchanged,
+# and start it as:
+#
+# ```bash
+# torchrun --nproc_per_node=2 train.py
+# ```
+#
+# **Compiled training steps.** `compile(jit_compile=True)` runs each training step through
+# `torch.compile`: the first epoch is slow (compilation), the following ones faster.
+#
+# ```python
+# model.compile(optimizer='rmsprop', loss='categorical_crossentropy',
+#               metrics=['accuracy'], jit_compile=True)
+# ```
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Train `fresh_model()` for 10 epochs with `validation_freq=[1, 5, 10]` (a list of epochs,
+#    counted from 1). Which epochs have a validation loss?
+# 2. Write a `LambdaCallback` that stops training as soon as the training accuracy of an
+#    epoch exceeds 0.9 (set `model.stop_training = True`). After how many epochs does it stop?
+# 3. Give the digit 0 a `class_weight` of 0 and every other digit 1, train for 5 epochs, and
+#    look at the test accuracy on zeros. What happened?
+
+# %% [markdown] jp-MarkdownHeadingCollapsed=true
+# ### Worked answers
+
+# %% [markdown]
+# **1.** The listed epochs, 1, 5 and 10 counting from 1 (that is, `history.epoch` 0, 4, 9):
+# three validation losses.
+
+# %%
+model = fresh_model()
+history = model.fit(x_train, y_train, epochs=10, validation_data=(x_test, y_test),
+                    validation_freq=[1, 5, 10], verbose=0)
+print(len(history.history['val_loss']), "validation losses in", len(history.epoch), "epochs")
+assert len(history.history['val_loss']) == 3
+
+# %% [markdown]
+# **2.** Once a callback sets `model.stop_training = True`, `fit` ends after the current epoch's
+# work is done:
+
+# %%
+model = fresh_model()
+
+def stop_when_good(epoch, logs):
+    if logs['accuracy'] > 0.9:
+        model.stop_training = True
+
+history = model.fit(x_train, y_train, epochs=20, verbose=0,
+                    callbacks=[callbacks.LambdaCallback(on_epoch_end=stop_when_good)])
+print("stopped after", len(history.epoch), "epochs:", [round(a, 3) for a in history.history['accuracy']])
+
+# %% [markdown]
+# **3.** Zeros carry no weight, so nothing pushes the model to ever answer 0: it learns the
+# other nine digits and misclassifies almost every zero.
+
+# %%
+model = fresh_model()
+model.fit(x_train, y_train, epochs=5, class_weight={d: float(d != 0) for d in range(10)}, verbose=0)
+predicted = model.predict(x_test).argmax(axis=1)
+zeros = y_test.argmax(axis=1) == 0
+print(f"accuracy on zeros: {np.mean(predicted[zeros] == 0):.2f}, "
+      f"on other digits: {np.mean(predicted[~zeros] == y_test.argmax(axis=1)[~zeros]):.2f}")

@@ -7,7 +7,7 @@
 >>> model = Model(inputs, outputs)
 """
 
-from kfunc import activations, backend, datasets, initializers, layers, models, ops, utils
+from kfunc import activations, backend, callbacks, datasets, initializers, layers, losses, metrics, models, ops, optimizers, utils
 from kfunc.engine.input_layer import Input
 from kfunc.models import Model, Sequential
 from kfunc import legacy  # noqa: E402  (Keras 1 spellings: installs their hooks)

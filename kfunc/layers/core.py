@@ -83,8 +83,14 @@ class Dense(Layer):
             )
 
     def call(self, inputs):
-        out = F.linear(inputs, self.kernel.T, self.bias if self.use_bias else None)
-        return self.activation(out)
+        # The kernel keeps Keras's (inputs, units) layout, so x @ kernel needs no
+        # transpose, forward or backward; addmm fuses the bias into the product.
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self.kernel.dtype)  # integer features, cast as tf.keras's Dense does
+        if inputs.dim() == 2 and self.use_bias:
+            return self.activation(torch.addmm(self.bias, inputs, self.kernel))
+        out = torch.matmul(inputs, self.kernel)
+        return self.activation(out + self.bias if self.use_bias else out)
 
     def get_config(self):
         config = super().get_config()

@@ -30,15 +30,10 @@ def serialize_layer(layer):
 
 
 def deserialize_layer(config):
-    """The layer that :func:`serialize_layer` described (a kfunc layer or model class)."""
-    import kfunc.layers
-    import kfunc.models
+    """The layer that :func:`serialize_layer` described (custom and registered classes included)."""
+    from kfunc.models.saving import deserialize_layer as _deserialize
 
-    name = config["class_name"]
-    cls = getattr(kfunc.layers, name, None) or getattr(kfunc.models, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Layer)):
-        raise ValueError(f"Unknown layer class {name!r}: it is not in kfunc.layers or kfunc.models.")
-    return cls.from_config(config["config"])
+    return _deserialize(config)
 
 
 def _accepts_training(layer):
@@ -73,10 +68,11 @@ class TimeDistributed(Layer):
     def _check_input_shapes(self, input_shape):
         if not isinstance(input_shape, tuple) or len(input_shape) < 3:
             raise ValueError(
-                f"TimeDistributed {self.name!r} expects an input of at least 3 dimensions "
-                f"(batch, time, ...), got shape {input_shape}. Each sample must be a "
-                "sequence whose steps are what the inner layer "
-                f"{self.layer.name!r} takes."
+                f"TimeDistributed {self.name!r} applies {self.layer.name!r} to every time step "
+                f"(axis 1), but its input of shape {input_shape} has no time axis: it needs "
+                f"at least 3 dimensions (batch, time, ...). Give each sample a time axis, e.g. "
+                f"`Input(shape={_with_time_axis(self.layer, input_shape)})`, or call "
+                f"{self.layer.name!r} directly if the data has no time steps."
             )
 
     def build(self, input_shape):
@@ -91,9 +87,14 @@ class TimeDistributed(Layer):
         try:
             self.layer._check_input_shapes(step.shape)
             outputs = self.layer.compute_output_spec(step)
-        except Exception:
+        except Exception as err:
             if newly_built:
                 self.layer._unbuild()
+            if isinstance(err, ValueError):
+                raise ValueError(
+                    f"TimeDistributed {self.name!r} passes each time step, of shape {step.shape}, "
+                    f"to {self.layer.name!r}, which cannot take it: {err}"
+                ) from None
             raise
         return map_structure(lambda t: KerasTensor(inputs.shape[:2] + t.shape[1:], t.dtype), outputs)
 
@@ -117,6 +118,18 @@ class TimeDistributed(Layer):
     def from_config(cls, config):
         config = dict(config)
         return cls(deserialize_layer(config.pop("layer")), **config)
+
+
+def _with_time_axis(layer, input_shape):
+    """``'(timesteps, 784)'``: a sample shape with a time axis before what ``layer`` takes."""
+    inputs = getattr(layer, "inputs", None)
+    if inputs and len(inputs) == 1:
+        step = inputs[0].shape[1:]  # a model: its input's shape
+    elif isinstance(input_shape, tuple) and len(input_shape) > 1:
+        step = input_shape[1:]
+    else:
+        step = ("features",)
+    return "(" + ", ".join(["timesteps"] + [str(d) for d in step]) + ")"
 
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -191,10 +204,13 @@ class Bidirectional(Layer):
     def _check_input_shapes(self, input_shape):
         shape = input_shape[0] if isinstance(input_shape, list) else input_shape
         for inner in (self.forward_layer, self.backward_layer):
-            if inner.built:
-                inner._check_input_shapes(shape)
-            else:
-                inner._check_rank(shape)
+            try:
+                if inner.built:
+                    inner._check_input_shapes(shape)
+                else:
+                    inner._check_rank(shape)
+            except ValueError as err:
+                raise ValueError(f"Bidirectional {self.name!r} cannot run its {inner.name!r}: {err}") from None
 
     def call(self, inputs, initial_state=None, training=None):
         # 1. split the initial states between the two directions

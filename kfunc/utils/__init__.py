@@ -64,3 +64,10 @@ def model_to_dot(model, *args, **kwargs):
     from kfunc.utils.plotting import model_to_dot as _model_to_dot
 
     return _model_to_dot(model, *args, **kwargs)
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Register a custom layer class so that ``load_model`` can rebuild it by name."""
+    from kfunc.models.saving import register_keras_serializable as _register
+
+    return _register(package=package, name=name)

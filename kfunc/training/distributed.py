@@ -1,0 +1,430 @@
+"""Data-parallel ``fit`` on ``torch.distributed``: one script, N processes, one training.
+
+Started by ``torchrun --nproc_per_node=N script.py`` (or any launcher that sets
+``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT``), the same
+``model.fit(x, y, batch_size=B)`` trains data-parallel, with nothing else changed:
+
+1. **The processes meet.** The first ``fit`` (``evaluate``, ``predict``) makes the
+   default process group: ``gloo`` for a model on the CPU, ``nccl`` (with ``gloo``
+   beside it for CPU tensors) on CUDA, where each process takes the GPU numbered by
+   its ``LOCAL_RANK``. A group the script made itself is used as it is. A group
+   kfunc made is destroyed when the process exits, so the script ends cleanly.
+2. **The model is replicated.** Its torch program is wrapped in
+   ``DistributedDataParallel``, which copies process 0's weights to the others, and,
+   during ``backward``, averages the gradients of all processes. Every process then
+   makes the same update and keeps the same weights.
+3. **The data is split.** ``batch_size`` is the *global* batch, as in Keras's
+   distribution strategies: process ``r`` of ``N`` computes the ``r``-th of ``N``
+   equal parts of every batch. All processes walk the batches in the same order
+   (shuffled from one seed that process 0 draws), so global batch ``i`` holds the
+   samples of batch ``i`` of a one-process run. ``B`` must divide by ``N``; a last,
+   short batch is split as evenly as it goes, each part weighted by its size.
+4. **The numbers are pooled.** The running sums behind the loss and the metrics
+   are added across processes before each epoch's values are read, so ``History``
+   is the same on every process, and the same as a one-process run's.
+5. **One process speaks.** Only process 0 (rank 0) shows progress and widgets,
+   writes CSV logs and checkpoints, and ``save`` writes the file.
+
+``evaluate`` and ``predict`` split their batches the same way; ``predict`` then
+gathers every process's rows, so each process returns the full result.
+"""
+
+import atexit
+import os
+
+import torch
+import torch.distributed as dist
+
+from kfunc.training.data import BatchStream
+
+_LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+
+def launched():
+    """Whether this process is one of several: a process group of 2+ exists, or a launcher asked for one."""
+    if not dist.is_available():
+        return False
+    if dist.is_initialized():
+        return dist.get_world_size() > 1
+    return _int_env("WORLD_SIZE", 1) > 1
+
+
+def rank():
+    """This process's number (0 when training alone), without starting anything."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank()
+    return _int_env("RANK", 0) if _int_env("WORLD_SIZE", 1) > 1 else 0
+
+
+def is_chief():
+    """Whether this process is the one that prints and writes files (rank 0)."""
+    return rank() == 0
+
+
+def current(device=None):
+    """The :class:`World` this process trains in, or None when it trains alone.
+
+    Makes the default process group on first use (see the module's docstring).
+
+    Args:
+        device: where the model computes; picks the backend of a group made here.
+    """
+    if not launched():
+        return None
+    if not dist.is_initialized():
+        _make_group(device)
+    world = _worlds.get(id(dist.group.WORLD))
+    if world is None:
+        world = _worlds[id(dist.group.WORLD)] = World()
+    return world
+
+
+_worlds = {}  # one World per default group
+_made_here = []  # the group kfunc made, to destroy at exit
+
+
+def _make_group(device):
+    missing = [name for name in _LAUNCHER_VARIABLES if name not in os.environ]
+    if missing:
+        raise RuntimeError(
+            f"WORLD_SIZE={os.environ['WORLD_SIZE']} asks for data-parallel training, but the "
+            f"variable(s) {', '.join(missing)} are not set. Start the script with "
+            "`torchrun --nproc_per_node=N script.py`, which sets all four, or make the process "
+            "group yourself with torch.distributed.init_process_group(...) before fit."
+        )
+    on_cuda = device is not None and torch.device(device).type == "cuda"
+    if on_cuda:
+        torch.cuda.set_device(_int_env("LOCAL_RANK", 0))
+        backend = "cpu:gloo,cuda:nccl"  # nccl for the model's tensors, gloo for small CPU ones
+    else:
+        backend = "gloo"
+    dist.init_process_group(backend=backend)
+    _made_here.append(dist.group.WORLD)
+    # An undestroyed group can abort the interpreter at exit ("terminate called without
+    # an active exception"); atexit runs this before Python tears the process down.
+    atexit.register(_destroy_group)
+
+
+def _destroy_group():
+    if _made_here and dist.is_initialized():
+        dist.destroy_process_group()
+    _made_here.clear()
+    _worlds.clear()
+
+
+def _int_env(name, default):
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+class World:
+    """The processes of a data-parallel run, seen from one of them.
+
+    Attributes:
+        rank: this process's number, from 0.
+        size: the number of processes.
+        local_rank: its number on this machine (which GPU it takes).
+    """
+
+    def __init__(self):
+        self.rank = dist.get_rank()
+        self.size = dist.get_world_size()
+        self.local_rank = _int_env("LOCAL_RANK", self.rank)
+        backend = str(dist.get_backend())
+        # small CPU tensors (seeds, logs) travel by gloo where the group has it
+        self.cpu_collectives = "gloo" in backend or "mpi" in backend
+
+    @property
+    def is_chief(self):
+        return self.rank == 0
+
+    def __repr__(self):
+        return f"<World rank={self.rank} size={self.size}>"
+
+    # ------------------------------------------------------------------ setup
+
+    def place(self, device):
+        """The device this process computes on: ``cuda`` means its own GPU, ``cuda:LOCAL_RANK``."""
+        device = torch.device(device)
+        if device.type == "cuda" and device.index != self.local_rank:
+            return torch.device("cuda", self.local_rank)
+        return device
+
+    def check_batch_size(self, batch_size, method):
+        if batch_size % self.size:
+            lower = batch_size - batch_size % self.size
+            higher = lower + self.size
+            suggestion = f"{lower} or {higher}" if lower else str(higher)
+            raise ValueError(
+                f"{method}(batch_size={batch_size}) runs on {self.size} processes, and the batch size "
+                f"is the global batch, split evenly between them: it must be a multiple of "
+                f"{self.size}. Use e.g. batch_size={suggestion}."
+            )
+
+    def data_parallel(self, model, device, heads):
+        """The model's torch program, wrapped in ``DistributedDataParallel`` (made once per graph).
+
+        With no trainable weight there is nothing to average: the weights are only
+        copied from process 0, and the plain program is returned.
+        """
+        program = model._fx
+        trainable = [p for p in program.parameters() if p.requires_grad]
+        if not trainable:
+            self.copy_from_chief(program)
+            return program
+        key = (id(program), device, tuple(id(p) for p in trainable))
+        cached = model.__dict__.get("_data_parallel")  # (not an attribute: no submodule)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        wrapped = torch.nn.parallel.DistributedDataParallel(
+            program,
+            device_ids=[device.index] if device.type == "cuda" else None,
+            # outputs without a loss leave some weights without gradients
+            find_unused_parameters=any(h.loss is None for h in heads),
+        )
+        model.__dict__["_data_parallel"] = (key, wrapped)
+        return wrapped
+
+    def copy_from_chief(self, module, buffers_only=False):
+        """Give ``module``'s weights (or only its buffers) process 0's values."""
+        tensors = list(module.buffers()) if buffers_only else list(module.parameters()) + list(module.buffers())
+        with torch.no_grad():
+            for t in tensors:
+                dist.broadcast(t.data, 0)
+
+    def stream(self, size, batch_size, shuffle):
+        """A :class:`~kfunc.training.data.BatchStream` that walks the same batches on every process."""
+        if shuffle is False:
+            return BatchStream(size, batch_size, shuffle)
+        seed = self._from_chief(lambda: int(torch.randint(0, 2**62, ())))
+        return _SharedOrderStream(size, batch_size, shuffle, seed)
+
+    def callbacks(self, callbacks):
+        """The callbacks this process runs: only process 0 keeps those that report or write files."""
+        if self.is_chief:
+            return list(callbacks)
+        from kfunc.callbacks import CSVLogger, ModelCheckpoint
+
+        return [cb for cb in callbacks
+                if not getattr(cb, "is_progress_display", False) and not isinstance(cb, (CSVLogger, ModelCheckpoint))]
+
+    # ------------------------------------------------------------------ during the loops
+
+    def shard(self, runner, fetch):
+        """This process's part of the batch work: see :class:`ShardedSteps`."""
+        return ShardedSteps(self, runner, fetch)
+
+    def share(self, rows):
+        """``(start, stop, weight)``: this process's rows ``[start, stop)`` of a global batch of ``rows``.
+
+        The weight makes the average of the processes' gradients that of the whole
+        batch: 1 for equal parts; part size times processes over batch size for a
+        short last batch. A process left without rows (a batch smaller than the
+        number of processes) computes the batch's first row with weight 0, so that
+        it still joins the gradient averaging.
+        """
+        start, stop = self.part(rows, self.rank)
+        if stop == start:
+            return 0, 1, 0.0
+        return start, stop, (stop - start) * self.size / rows
+
+    def part(self, rows, rank):
+        """``(start, stop)``: the rows of process ``rank`` in a batch of ``rows`` (even parts; the first get one more)."""
+        base, extra = divmod(rows, self.size)
+        start = rank * base + min(rank, extra)
+        return start, start + base + (1 if rank < extra else 0)
+
+    def any(self, flag):
+        """Whether ``flag`` is true on any process (every process must call this together)."""
+        t = torch.tensor([1.0 if flag else 0.0], device=self._collective_device())
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item())
+
+    def results(self, tracker):
+        """``tracker.results()`` over the batches of all processes: the same logs everywhere.
+
+        The tracker's running sums (samples, loss times samples) and each metric's
+        running state are added across the processes; the values are then read from
+        those totals, exactly as one process reads its own.
+        """
+        device = self._collective_device()
+        has_loss = bool(tracker.loss_heads)
+        states, others = [], []  # additive metric states; metrics of unknown kinds
+        for _, name, metric, _ in tracker.metrics:
+            parts = _additive_state(metric)
+            if parts is None:
+                others.append((name, metric))
+            else:
+                states.extend(parts)
+        # 1. one vector: samples, loss sums, metric states, weighted values of other metrics
+        pieces = [torch.tensor([float(tracker.samples)], dtype=torch.float64)]
+        if has_loss:
+            sums = tracker._sums or [torch.zeros(()) for _ in tracker.loss_names]
+            pieces.append(torch.stack([s.detach().double().cpu().reshape(()) for s in sums]))
+        for owner, attr, shape in states:
+            value = getattr(owner, attr)
+            pieces.append(torch.zeros(shape, dtype=torch.float64) if value is None
+                          else torch.as_tensor(value).detach().double().cpu().reshape(shape))
+        for _, metric in others:
+            value = float(metric.result()) * tracker.samples if tracker.samples else 0.0
+            pieces.append(torch.tensor([value], dtype=torch.float64))
+        flat = torch.cat([p.reshape(-1) for p in pieces])
+        # 2. add them up across the processes
+        total = flat.to(device)
+        dist.all_reduce(total)
+        total = total.cpu()
+        # 3. read the logs from the totals, then put this process's own sums back
+        saved = (tracker.samples, tracker._sums, [(o, a, getattr(o, a)) for o, a, _ in states])
+        at = 0
+
+        def take(shape):
+            nonlocal at
+            size = int(torch.Size(shape).numel())
+            piece = total[at:at + size].reshape(shape)
+            at += size
+            return piece
+
+        try:
+            tracker.samples = int(take((1,)).item())
+            if has_loss:
+                tracker._sums = list(take((len(tracker.loss_names),)).float())
+            for owner, attr, shape in states:
+                setattr(owner, attr, take(shape).float())
+            logs = tracker.results()
+            for name, _ in others:
+                logs[name] = float(take((1,)).item()) / tracker.samples if tracker.samples else 0.0
+        finally:
+            tracker.samples, tracker._sums = saved[0], saved[1]
+            for owner, attr, value in saved[2]:
+                setattr(owner, attr, value)
+        return logs
+
+    def gather_rows(self, outputs, rows_of):
+        """Every process's predicted rows, put in order: the full outputs, on every process.
+
+        Args:
+            outputs: this process's outputs, one tensor per model output.
+            rows_of: ``rows_of[r]``: the positions (a LongTensor) of process ``r``'s rows
+                in the full result, in the order ``r`` computed them.
+        """
+        total = sum(len(r) for r in rows_of)
+        longest = max(len(r) for r in rows_of)
+        device = self._collective_device()
+        full = []
+        for local in outputs:
+            padded = torch.zeros((longest,) + tuple(local.shape[1:]), dtype=local.dtype, device=device)
+            padded[:len(local)] = local
+            parts = [torch.empty_like(padded) for _ in range(self.size)]
+            dist.all_gather(parts, padded)
+            result = torch.empty((total,) + tuple(local.shape[1:]), dtype=local.dtype)
+            for part, rows in zip(parts, rows_of):
+                result[rows] = part[:len(rows)].cpu()
+            full.append(result)
+        return full
+
+    def _from_chief(self, make):
+        """A number made on process 0, the same on every process."""
+        t = torch.tensor([make() if self.is_chief else 0], dtype=torch.int64, device=self._collective_device())
+        dist.broadcast(t, 0)
+        return int(t.item())
+
+    def _collective_device(self):
+        return torch.device("cpu") if self.cpu_collectives else torch.device("cuda", torch.cuda.current_device())
+
+
+class ShardedSteps:
+    """A :class:`~kfunc.training.loop.StepRunner`'s work, on this process's part of each batch.
+
+    The loops use it as they use a ``StepRunner``: ``fetch(index)`` takes a global
+    batch's indices and returns this process's rows of it; ``train``, ``test`` and
+    ``predict`` then work on those rows. ``train`` weights the loss by the part's
+    share of the batch (1 for equal parts), so that the gradients averaged by
+    ``DistributedDataParallel`` are the whole batch's.
+
+    Args:
+        world: the :class:`World`.
+        runner: the StepRunner doing the work.
+        fetch: the data's batch fetcher (global indices -> tensors).
+    """
+
+    def __init__(self, world, runner, fetch):
+        self.world, self.runner, self._fetch = world, runner, fetch
+        self.rows, self.weight = 0, 1.0  # of the batch last fetched
+        self.batch_rows = []  # the size of every global batch fetched, in order
+
+    def fetch(self, index):
+        rows = index.stop - index.start if isinstance(index, slice) else len(index)
+        start, stop, self.weight = self.world.share(rows)
+        self.rows = stop - start if self.weight else 0
+        self.batch_rows.append(rows)
+        local = slice(index.start + start, index.start + stop) if isinstance(index, slice) else index[start:stop]
+        return self._fetch(local)
+
+    def train(self, inputs, targets, weights, tracker):
+        runner = self.runner
+        outputs = runner.unpack(runner.forward(*inputs))
+        total, per_output = runner.losses(outputs, targets, weights)
+        if total.requires_grad:
+            runner.optimizer.zero_grad()
+            runner.backward_and_step(total if self.weight == 1.0 else total * self.weight)
+        if self.rows:
+            tracker.update(total, per_output, outputs, targets, weights, self.rows)
+
+    def test(self, inputs, targets, weights, tracker):
+        if self.rows:
+            self.runner.test(inputs, targets, weights, tracker)
+        else:  # nothing to count, but DistributedDataParallel's forward may share buffers: join it
+            self.runner.forward(*inputs)
+
+    def predict(self, inputs):
+        outputs = self.runner.predict(inputs)
+        return outputs if self.rows else [o[:0] for o in outputs]
+
+    def gathered(self, outputs):
+        """The full predictions, on every process, from this process's rows of them.
+
+        Every process fetched the same global batches, so each one knows where every
+        process's rows go (data the rows need not carry).
+        """
+        if not outputs:
+            return outputs
+        positions = [[] for _ in range(self.world.size)]
+        seen = 0
+        for rows in self.batch_rows:
+            for r in range(self.world.size):
+                start, stop = self.world.part(rows, r)
+                positions[r].append(torch.arange(seen + start, seen + stop))
+            seen += rows
+        return self.world.gather_rows(outputs, [torch.cat(p) for p in positions])
+
+
+class _SharedOrderStream(BatchStream):
+    """A BatchStream whose shuffling draws from its own generator, seeded the same on every process."""
+
+    def __init__(self, size, batch_size, shuffle, seed):
+        super().__init__(size, batch_size, shuffle)
+        self._state = torch.Generator().manual_seed(seed).get_state()
+
+    def _new_pass(self):
+        # the parent draws from torch's global generator: lend it this stream's state
+        with torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(self._state)
+            batches = list(super()._new_pass())
+            self._state = torch.get_rng_state()
+        return iter(batches)
+
+
+def _additive_state(metric):
+    """``[(object, attribute, shape)]``: the running sums behind a metric, or None if unknown."""
+    from kfunc import metrics
+
+    if isinstance(metric, metrics.Mean):
+        return [(metric, "total", ()), (metric, "count", ())]
+    if isinstance(metric, metrics.Accuracy):
+        return _additive_state(metric._mean)
+    if isinstance(metric, metrics._ConfusionCounts):
+        shape = tuple(metric._thresholds.shape)
+        return [(metric, name, shape) for name in ("tp", "fp", "fn", "tn")]
+    return None

@@ -1,0 +1,94 @@
+"""Running values over an epoch: the numbers ``fit`` reports.
+
+Keras reports, for an epoch, the loss averaged over all of its samples (each
+batch's loss counted once per sample in the batch) and every metric over all of
+the samples. The tracker keeps these sums as torch tensors, so a batch adds to them
+without waiting for the device; reading the values (:meth:`EpochTracker.results`)
+is what waits, and happens once per epoch, or when a progress bar prints.
+"""
+
+from collections.abc import Mapping
+
+import torch
+
+
+class EpochTracker:
+    """The running loss(es) and metrics of one pass over data.
+
+    Args:
+        heads: the model's output heads (see :mod:`kfunc.training.heads`).
+    """
+
+    def __init__(self, heads):
+        self.loss_heads = [h for h in heads if h.loss is not None]
+        multi = len(heads) > 1
+        self.loss_names = ["loss"] + ([f"{h.name}_loss" for h in self.loss_heads] if multi else [])
+        self.metrics = [
+            (head.index, name, metric, weighted)
+            for head in heads
+            for weighted, entries in ((False, head.metrics), (True, head.weighted_metrics))
+            for name, metric in entries
+        ]
+        self.names = self.loss_names + [name for _, name, _, _ in self.metrics]
+        self.reset()
+
+    def reset(self):
+        self.samples = 0
+        self._sums = None  # total loss, then each output's loss, each times the batch size
+        for _, _, metric, _ in self.metrics:
+            metric.reset_state()
+
+    def update(self, total, head_losses, outputs, targets, weights, batch_size):
+        """Add one batch: its losses (tensors) and its predictions, for the metrics."""
+        with torch.no_grad():
+            self.samples += batch_size
+            values = [total] + head_losses if len(self.loss_names) > 1 else [total]
+            if total is not None:
+                if self._sums is None:
+                    self._sums = [v.detach() * batch_size for v in values]
+                else:
+                    for running, v in zip(self._sums, values):
+                        running.add_(v.detach(), alpha=batch_size)
+            for index, _, metric, weighted in self.metrics:
+                metric.update_state(targets[index], outputs[index], weights[index] if weighted else None)
+
+    def results(self):
+        """The values so far, as Python floats, in Keras's order (waits for the device)."""
+        logs = {}
+        if self._sums is not None and self.samples:
+            values = torch.stack([s.float() for s in self._sums]) / self.samples
+            logs.update(zip(self.loss_names, values.tolist()))
+        for _, name, metric, _ in self.metrics:
+            logs[name] = float(metric.result())
+        return logs
+
+
+class RunningLogs(Mapping):
+    """The ``logs`` a batch-level callback receives: read only if the callback reads them.
+
+    It behaves as a read-only dict of the running values (``logs['loss']``,
+    ``logs.get('acc')``, ``dict(logs)``); the values are computed on first access,
+    so callbacks that ignore them cost nothing.
+    """
+
+    def __init__(self, tracker, extra=None):
+        self._tracker = tracker
+        self._extra = extra or {}
+        self._values = None
+
+    def _computed(self):
+        if self._values is None:
+            self._values = {**self._tracker.results(), **self._extra}
+        return self._values
+
+    def __getitem__(self, key):
+        return self._computed()[key]
+
+    def __iter__(self):
+        return iter(self._computed())
+
+    def __len__(self):
+        return len(self._computed())
+
+    def __repr__(self):
+        return repr(self._computed())

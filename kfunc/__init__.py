@@ -11,5 +11,8 @@ from kfunc import activations, backend, callbacks, datasets, initializers, layer
 from kfunc.engine.input_layer import Input
 from kfunc.models import Model, Sequential
 from kfunc import legacy  # noqa: E402  (Keras 1 spellings: installs their hooks)
+from kfunc import widgets  # noqa: E402
+
+widgets.install()  # in a notebook, fit shows the live tracker (nothing is imported outside one)
 
 __version__ = "0.1.0"

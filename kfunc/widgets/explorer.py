@@ -1,0 +1,420 @@
+"""The node explorer: pick a layer and one of its calls, and see everything about that call.
+
+A layer is an object; a *node* is one call of it. ``explore(model)`` lists the
+model's layers and, for the chosen layer, its nodes. For the chosen node it shows:
+
+* its input tensors (each named ``layer[node][tensor]``, the Keras way of saying
+  which call made it) and its output tensors, with shapes and dtypes;
+* the inbound layers (who fed this call) and the layers that read its outputs;
+* the layer's parameter count (shared by all of its nodes: one set of weights);
+* the line of code that made the call (kfunc records it on each node);
+* the model's graph with this call highlighted.
+
+In a notebook with widgets these are two dropdowns and a live panel; elsewhere
+(a headless run, GitHub) ``explore(model, layer, node_index)`` shows the same panel
+for one node, as HTML with a text stand-in.
+"""
+
+import html
+import os
+from dataclasses import dataclass, field
+
+from kfunc.widgets.frontend import choose_mode
+
+HIGHLIGHT = ("#FFE066", "#E03131")  # fill and border of the chosen call in the graph
+
+
+@dataclass
+class TensorInfo:
+    """A tensor of a node: ``ref`` (``'dense_1[0][0]'``), ``shape`` (text), ``dtype``."""
+
+    ref: str
+    shape: str
+    dtype: str
+
+
+@dataclass
+class NodeInfo:
+    """Everything the explorer shows about one call of a layer.
+
+    Attributes:
+        layer, class_name: the layer's name and class.
+        node_index: which call (0 is the first); nodes: how many calls the layer has.
+        inputs, outputs: :class:`TensorInfo` lists.
+        inbound_layers: the names of the layers that made the inputs, one per input.
+        read_by: ``'layer[node]'`` of each call that reads an output of this one.
+        params: the layer's parameter count (all its calls share the weights).
+        call_site: ``(where, line, source line)`` of the code that made the call, or None.
+        in_model: whether the call is part of the explored model's graph.
+        call_kwargs: keyword arguments of the call other than tensors (``training=True``).
+    """
+
+    layer: str
+    class_name: str
+    node_index: int
+    nodes: int
+    inputs: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    inbound_layers: list = field(default_factory=list)
+    read_by: list = field(default_factory=list)
+    params: int = 0
+    call_site: tuple = None
+    in_model: bool = True
+    call_kwargs: dict = field(default_factory=dict)
+
+
+def node_info(layer, node_index=0, model=None):
+    """The :class:`NodeInfo` of call ``node_index`` of ``layer``.
+
+    Raises:
+        ValueError: when the layer was never called, or has no such node.
+    """
+    from kfunc.display.summary import format_shape, layer_param_count
+
+    node = _node(layer, node_index)
+    inputs = [TensorInfo(_ref(t), format_shape(t.shape), str(t.dtype)) for t in node.input_tensors]
+    outputs = [
+        TensorInfo(f"{layer.name}[{node_index}][{i}]", format_shape(t.shape), str(t.dtype))
+        for i, t in enumerate(node.outputs)
+    ]
+    made_here = {id(t) for t in node.outputs}
+    read_by = []
+    for reader in layer._outbound_nodes:
+        if any(id(t) in made_here for t in reader.input_tensors):
+            ref = f"{reader.layer.name}[{reader.node_index}]"
+            if ref not in read_by:
+                read_by.append(ref)
+    kwargs = {k: v for k, v in node.call_kwargs.items() if not _has_tensor(v)}
+    return NodeInfo(
+        layer=layer.name,
+        class_name=type(layer).__name__,
+        node_index=node_index,
+        nodes=len(layer._inbound_nodes),
+        inputs=inputs,
+        outputs=outputs,
+        inbound_layers=[t._keras_history.layer.name for t in node.input_tensors if t._keras_history is not None],
+        read_by=read_by,
+        params=layer_param_count(layer),
+        call_site=_where(getattr(node, "call_site", None)),
+        in_model=model is None or id(node) in getattr(model, "_network_nodes", ()),
+        call_kwargs=kwargs,
+    )
+
+
+def highlighted_diagram(model, layer, node_index):
+    """The model's :class:`~kfunc.display.Diagram` with call ``node_index`` of ``layer`` highlighted.
+
+    Returns None when that call is not drawn (it is not part of the model's graph).
+    """
+    from kfunc.display import Diagram, Options, build_scene
+    from kfunc.display.summary import summary_text
+
+    scene = build_scene(model, Options(rankdir="auto"))
+    chosen = [b for b in scene.boxes
+              if b.cluster is None and b.layer_name == layer.name and b.node_index == node_index]
+    if not chosen:
+        return None
+    for box in chosen:
+        box.fill, box.border = HIGHLIGHT
+        box.badge = (box.badge + " - " if box.badge else "") + "selected"
+    return Diagram(scene, summary_text(model))
+
+
+def explore(model, layer=None, node_index=None, mode=None):
+    """The node explorer of ``model`` (or of one layer), for a notebook.
+
+    Args:
+        model: a functional model (or a single layer, to look at its calls alone).
+        layer: the layer (or its name) to show first; by default the first layer
+            called more than once, else the model's last layer.
+        node_index: the node to show first (by default, the layer's first node in
+            the model).
+        mode: ``'widget'`` for dropdowns, ``'html'`` for a fixed panel; by default
+            widgets where the notebook can show them.
+
+    Returns:
+        A ``NodeExplorer`` widget (an ``ipywidgets.VBox``), or a :class:`NodeReport` that displays
+        itself (HTML, with text for terminals: ``print(explore(model, 'lstm', 1))``).
+
+    Raises:
+        ValueError: for a layer name the model does not have, or a node it lacks.
+
+    Example:
+        >>> explore(model)                       # then pick 'lstm' and node 1
+        >>> explore(model, 'conv2d', 1)          # one call, as a fixed panel
+    """
+    from kfunc.engine.functional import Functional
+
+    graph = model if isinstance(model, Functional) else None
+    layers = list(graph.layers) if graph is not None else [model]
+    chosen = _resolve_layer(graph, layers, layer)
+    if node_index is None:
+        node_index = _first_node(graph, chosen)
+    _node(chosen, node_index)  # refuse a missing node now
+    if choose_mode(mode) == "widget":
+        return _explorer_class()(graph, layers, chosen, node_index)
+    return NodeReport(graph, chosen, node_index)
+
+
+class NodeReport:
+    """One node's panel, as a notebook output (HTML + SVG) or as text (``str``)."""
+
+    def __init__(self, model, layer, node_index):
+        self.model = model
+        self.layer = layer
+        self.node_index = node_index
+        self.info = node_info(layer, node_index, model)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": str(self)}
+
+    def html(self):
+        svg = _graph_svg(self.model, self.layer, self.node_index)
+        return f"<div>{info_html(self.info)}{svg}</div>"
+
+    def __str__(self):
+        return info_text(self.info)
+
+    def __repr__(self):
+        return f"<NodeReport {self.info.layer}[{self.node_index}]>"
+
+
+_EXPLORER_CLASS = None
+
+
+def _explorer_class():
+    """The widget class, made on first use so that ipywidgets is imported only then."""
+    global _EXPLORER_CLASS
+    if _EXPLORER_CLASS is not None:
+        return _EXPLORER_CLASS
+    import ipywidgets as w
+
+    class _NodeExplorer(w.VBox):
+        """Two dropdowns (layer, node) over an info panel and the highlighted graph.
+
+        Attributes:
+            layer_menu, node_menu: the ``Dropdown`` widgets.
+            details: ``HTML`` panel of the node; graph: ``HTML`` holding the SVG.
+        """
+
+        def __init__(self, model, layers, layer, node_index):
+            self._graph_model = model
+            self._layers = {l.name: l for l in layers}
+            self._filling = False
+            self.layer_menu = w.Dropdown(
+                options=[(f"{l.name} ({type(l).__name__}, {len(l._inbound_nodes)} node"
+                          f"{'s' if len(l._inbound_nodes) != 1 else ''})", l.name) for l in layers],
+                value=layer.name, description="layer")
+            self.node_menu = w.Dropdown(description="node")
+            self.details = w.HTML()
+            self.graph = w.HTML()
+            super().__init__([w.HBox([self.layer_menu, self.node_menu]), self.details, self.graph])
+            self._fill_nodes(layer, node_index)
+            self.layer_menu.observe(self._layer_changed, names="value")
+            self.node_menu.observe(self._node_changed, names="value")
+            self._show()
+
+        @property
+        def selected(self):
+            """``(layer, node index)`` shown now."""
+            return self._layers[self.layer_menu.value], self.node_menu.value
+
+        def select(self, layer, node_index=0):
+            """Show call ``node_index`` of ``layer`` (a layer or its name)."""
+            name = layer if isinstance(layer, str) else layer.name
+            self.layer_menu.value = name
+            self.node_menu.value = node_index
+
+        def _fill_nodes(self, layer, node_index):
+            options = []
+            for i, node in enumerate(layer._inbound_nodes):
+                outside = self._graph_model is not None and id(node) not in self._graph_model._network_nodes
+                options.append((f"node {i}" + (" (not in this model)" if outside else ""), i))
+            self._filling = True  # one redraw for the new layer, not one per menu change
+            try:
+                self.node_menu.options = options
+                self.node_menu.value = node_index
+            finally:
+                self._filling = False
+
+        def _layer_changed(self, change):
+            layer = self._layers[change["new"]]
+            self._fill_nodes(layer, _first_node(self._graph_model, layer))
+            self._show()
+
+        def _node_changed(self, change):
+            if change["new"] is not None and not self._filling:
+                self._show()
+
+        def _show(self):
+            layer, index = self.selected
+            if index is None:
+                return
+            self.details.value = info_html(node_info(layer, index, self._graph_model))
+            self.graph.value = _graph_svg(self._graph_model, layer, index)
+
+        def __repr__(self):
+            layer, index = self.selected
+            name = self._graph_model.name if self._graph_model is not None else layer.name
+            return f"NodeExplorer(model={name!r}, layer={layer.name!r}, node_index={index})"
+
+    _NodeExplorer.__name__ = _NodeExplorer.__qualname__ = "NodeExplorer"
+    _EXPLORER_CLASS = _NodeExplorer
+    return _EXPLORER_CLASS
+
+
+def __getattr__(name):
+    # ``kfunc.widgets.explorer.NodeExplorer``: the widget class, importing ipywidgets on demand
+    if name == "NodeExplorer":
+        return _explorer_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------------- panels
+
+
+def info_html(info):
+    """The node's panel as an HTML table."""
+    e = html.escape
+
+    def tensors(items):
+        return "<br>".join(f"<code>{e(t.ref)}</code> {e(t.shape)} {e(t.dtype)}" for t in items) or "-"
+
+    rows = [
+        ("call", f"<code>{e(info.layer)}</code> ({e(info.class_name)}), node {info.node_index} "
+                 f"of {info.nodes}" + ("" if info.in_model else " <i>(not part of this model)</i>")),
+        ("inputs", tensors(info.inputs) if info.inputs else "none: this is where data enters"),
+        ("outputs", tensors(info.outputs)),
+        ("inbound layers", e(", ".join(info.inbound_layers)) or "-"),
+        ("read by", e(", ".join(info.read_by)) or "-"),
+        ("parameters", f"{info.params:,}" + (f" (one set of weights for all {info.nodes} calls)"
+                                              if info.nodes > 1 and info.params else "")),
+    ]
+    if info.call_kwargs:
+        rows.append(("call arguments", e(", ".join(f"{k}={v!r}" for k, v in info.call_kwargs.items()))))
+    if info.call_site is not None:
+        where, line, source = info.call_site
+        rows.append(("made by", f"{e(where)}, line {line}<br><code>{e(source)}</code>"))
+    body = "".join(f"<tr><th style='text-align: left; padding-right: 12px'>{k}</th>"
+                   f"<td style='text-align: left'>{v}</td></tr>" for k, v in rows)
+    return f"<table style='font-size: 13px'>{body}</table>"
+
+
+def info_text(info):
+    """The node's panel as text lines."""
+    def tensors(items):
+        return ", ".join(f"{t.ref} {t.shape} {t.dtype}" for t in items) or "-"
+
+    lines = [
+        f"{info.layer} ({info.class_name}), node {info.node_index} of {info.nodes}"
+        + ("" if info.in_model else " (not part of this model)"),
+        f"  inputs: {tensors(info.inputs) if info.inputs else 'none: this is where data enters'}",
+        f"  outputs: {tensors(info.outputs)}",
+        f"  inbound layers: {', '.join(info.inbound_layers) or '-'}",
+        f"  read by: {', '.join(info.read_by) or '-'}",
+        f"  parameters: {info.params:,}",
+    ]
+    if info.call_kwargs:
+        lines.append("  call arguments: " + ", ".join(f"{k}={v!r}" for k, v in info.call_kwargs.items()))
+    if info.call_site is not None:
+        where, line, source = info.call_site
+        lines.append(f"  made by: {where}, line {line}: {source}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _node(layer, node_index):
+    nodes = layer._inbound_nodes
+    if not nodes:
+        raise ValueError(f"Layer {layer.name!r} was never called, so it has no node to explore. "
+                         f"Call it on a tensor first: `{layer.name}(x)`.")
+    if not isinstance(node_index, int) or not 0 <= node_index < len(nodes):
+        raise ValueError(f"Layer {layer.name!r} has {len(nodes)} node(s) (0 to {len(nodes) - 1}); "
+                         f"node_index={node_index!r} is not one of them.")
+    return nodes[node_index]
+
+
+def _resolve_layer(model, layers, layer):
+    if layer is None:
+        in_graph = [l for l in layers if len(_graph_nodes(model, l)) > 1]
+        return in_graph[0] if in_graph else layers[-1]
+    if isinstance(layer, str):
+        by_name = {l.name: l for l in layers}
+        if layer not in by_name:
+            from kfunc._errors import did_you_mean
+
+            raise ValueError(f"Model {getattr(model, 'name', '?')!r} has no layer {layer!r}."
+                             f"{did_you_mean(layer, list(by_name))} Its layers: {list(by_name)}.")
+        return by_name[layer]
+    if layer not in layers:
+        raise ValueError(f"Layer {layer.name!r} is not a layer of model {getattr(model, 'name', '?')!r}.")
+    return layer
+
+
+def _graph_nodes(model, layer):
+    if model is None:
+        return list(layer._inbound_nodes)
+    return [n for n in layer._inbound_nodes if id(n) in model._network_nodes]
+
+
+def _first_node(model, layer):
+    in_graph = _graph_nodes(model, layer)
+    return layer._inbound_nodes.index(in_graph[0]) if in_graph else 0
+
+
+def _graph_svg(model, layer, node_index):
+    """The highlighted graph as inline SVG, or a short note when it cannot be drawn."""
+    if model is None:
+        return ""
+    from kfunc.display import RenderError
+
+    diagram = highlighted_diagram(model, layer, node_index)
+    if diagram is None:
+        return "<p><i>This call is not part of the model's graph, so the graph does not show it.</i></p>"
+    try:
+        return diagram.mimebundle().get("image/svg+xml", "")
+    except RenderError:
+        return ""
+
+
+def _ref(tensor):
+    history = tensor._keras_history
+    if history is None:
+        return "?"
+    return f"{history.layer.name}[{history.node_index}][{history.tensor_index}]"
+
+
+def _has_tensor(value):
+    from kfunc.engine.keras_tensor import flatten, is_symbolic
+
+    return any(is_symbolic(v) for v in flatten(value))
+
+
+def _where(call_site):
+    """``(where, line, source)`` with a short, machine-independent ``where``."""
+    if call_site is None:
+        return None
+    filename, line, source = call_site
+    if _is_notebook_cell(filename):
+        where = "notebook cell"
+    elif filename.startswith("<"):
+        where = filename
+    else:
+        try:
+            relative = os.path.relpath(filename)
+        except ValueError:  # another drive (Windows)
+            relative = filename
+        where = relative if not relative.startswith("..") else os.path.basename(filename)
+    return where, line, source
+
+
+def _is_notebook_cell(filename):
+    if filename.startswith("<ipython-input-") or "ipykernel_" in filename:
+        return True
+    from kfunc.widgets.frontend import kernel_shell
+
+    shell = kernel_shell()
+    names = getattr(getattr(shell, "compile", None), "_filename_map", None) or {}
+    return filename in names

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Check the live training tracker in a real JupyterLab, in a headless Chromium.
+
+    .venv/bin/python tools/browser_check.py SCREENSHOT_DIR
+
+Two stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
+
+1. **headless notebook** (no browser): ``tools/browser_check.ipynb`` with a short
+   training is executed by nbclient, saved, read back (the snapshot PNG and table are
+   there, no widget is left, ``metadata.widgets`` is valid or absent), and nbval
+   passes on it twice in a row.
+2. **browser**: JupyterLab is started on 127.0.0.1 (a free port, a random token), the
+   notebook is opened in Debian's ``chromium`` driven by playwright (the system
+   browser, never a downloaded one) and run. The script waits until the tracker shows
+   a few epochs of both outputs' curves and takes ``1_tracker_running.png``; clicks
+   **Stop**, waits for the last cell's ``STOP-CHECK`` line (the History intact,
+   training ended early) and takes ``2_after_stop.png``; picks ``lstm`` in the node
+   explorer's layer menu and takes ``3_node_explorer.png``; then saves the
+   notebook from the browser and checks the saved file as in stage 1.
+
+When no browser can be had (no ``chromium`` and ``apt-get install -y chromium``
+fails, or playwright cannot be installed with pip) it prints
+``SKIPPED: <reason>`` after stage 1 and exits 0.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOK = REPO / "tools" / "browser_check.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+KERNEL_ENV = {"KFUNC_RENDERER": "graphviz-pure", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "PYTHONHASHSEED": "0"}
+EPOCHS = 300  # the browser run's epochs: far more than it will run before Stop
+
+
+class Failure(Exception):
+    """The check failed; the message says what was expected and what was seen."""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("screenshots", type=Path, help="folder for the screenshots (created if missing)")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for each step in the browser")
+    parser.add_argument("--skip-headless", action="store_true", help="only the browser stage")
+    args = parser.parse_args()
+    args.screenshots.mkdir(parents=True, exist_ok=True)
+    try:
+        if not args.skip_headless:
+            headless_stage()
+        reason = browser_missing()
+        if reason:
+            print(f"SKIPPED: {reason}")
+            return 0
+        browser_stage(args.screenshots, args.timeout)
+    except Failure as error:
+        print(f"FAILED: {error}")
+        return 1
+    print("OK")
+    return 0
+
+
+# ---------------------------------------------------------------------- stage 1: headless
+
+
+def headless_stage():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    for cell in nb.cells:  # a short training: 3 epochs
+        cell.source = cell.source.replace(f"epochs={EPOCHS}", "epochs=3").replace(f"of {EPOCHS}", "of 3")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "trained.ipynb"
+        with _environment(KERNEL_ENV, drop=("JPY_SESSION_NAME", "KFUNC_TRACKER")):
+            NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+        nbformat.write(nb, str(path))
+        check_saved_notebook(path, epochs=3)
+        for attempt in (1, 2):
+            run = subprocess.run(
+                [sys.executable, "-m", "pytest", "--nbval", str(path), "-q", "-p", "no:cacheprovider",
+                 "--rootdir", folder], capture_output=True, text=True, cwd=folder,
+                env={**os.environ, **KERNEL_ENV}, timeout=600)
+            if run.returncode != 0:
+                raise Failure(f"nbval run {attempt} on the executed notebook failed:\n{run.stdout[-4000:]}")
+    print("headless notebook: snapshot saved, no widget left, nbval passed twice")
+
+
+def check_saved_notebook(path, epochs=None):
+    """The training cell keeps the snapshot (PNG + table) and no widget; metadata.widgets valid or absent."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    nbformat.validate(nb)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "model.fit(" in c.source)
+    data = [o.get("data", {}) for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+    if any(k.startswith("application/vnd.jupyter.widget-view") for d in data for k in d):
+        raise Failure(f"{path.name}: the training cell still holds a widget view: {[sorted(d) for d in data]}")
+    pictures = [d for d in data if "image/png" in d]
+    tables = [d for d in data if "<table" in d.get("text/html", "") and "Trained " in d.get("text/plain", "")]
+    if not pictures or not base64.b64decode(pictures[-1]["image/png"]).startswith(b"\x89PNG"):
+        raise Failure(f"{path.name}: no curves PNG in the training cell's outputs: {[sorted(d) for d in data]}")
+    if not tables:
+        raise Failure(f"{path.name}: no epoch table in the training cell's outputs")
+    if epochs is not None and f"Trained {epochs} epochs." not in tables[-1]["text/plain"]:
+        raise Failure(f"{path.name}: the table says {tables[-1]['text/plain'].splitlines()[0]!r}")
+    widgets = nb.metadata.get("widgets")
+    if widgets is not None:
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {})
+        for model_id, entry in state.get("state", {}).items():
+            if not {"model_name", "model_module", "model_module_version", "state"} <= set(entry):
+                raise Failure(f"{path.name}: widget {model_id} in metadata.widgets lacks fields: {sorted(entry)}")
+    return tables[-1]["text/plain"]
+
+
+# ---------------------------------------------------------------------- stage 2: the browser
+
+
+def browser_missing():
+    """Why no browser can be used (after trying to install what is missing), or None."""
+    if not Path(CHROMIUM).exists() and shutil.which("apt-get") and os.geteuid() == 0:
+        print("installing chromium with apt-get ...")
+        for command in (["apt-get", "install", "-y", "chromium"], ["apt-get", "update"],
+                        ["apt-get", "install", "-y", "chromium"]):
+            if subprocess.run(command, capture_output=True).returncode == 0 and command[1] == "install":
+                break
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM}, and `apt-get install -y chromium` did not provide one"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        print("installing playwright with pip ...")
+        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "playwright"], capture_output=True)
+        if pip.returncode != 0:
+            return "playwright (the Python package) is not installed and `pip install playwright` failed"
+    return None
+
+
+def browser_stage(screenshots, timeout):
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(NOTEBOOK, Path(folder) / NOTEBOOK.name)
+        port, token = _free_port(), secrets.token_hex(16)
+        server = _start_lab(folder, port, token)
+        try:
+            _wait_for_server(port, token, server)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1280, "height": 1700})
+                    try:
+                        _run_in_lab(page, port, token, screenshots, timeout)
+                    except Exception as error:
+                        page.screenshot(path=str(screenshots / "failure.png"), full_page=True)
+                        if isinstance(error, Failure):
+                            raise
+                        raise Failure(f"{type(error).__name__}: {error} (see failure.png)") from error
+                finally:
+                    browser.close()
+            check_saved_notebook(Path(folder) / NOTEBOOK.name)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    print(f"browser: tracker shown live, Stop ended training early, screenshots in {screenshots}")
+
+
+def _run_in_lab(page, port, token, screenshots, timeout):
+    ms = timeout * 1000
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK.name}?token={token}", timeout=ms)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms)
+    page.wait_for_function("document.body.innerText.includes('Idle')", timeout=ms)  # the kernel is up
+    # 1. run every cell from the Run menu
+    news = page.locator(".jp-toast-button:has-text('No')")  # JupyterLab's "news?" question
+    if news.count():
+        news.first.click()
+    page.click(".lm-MenuBar-item:has-text('Run')")
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # 2. the tracker, live: wait for a few epochs with both outputs' curves
+    stop = page.locator(".widget-button:has-text('Stop')")
+    stop.wait_for(state="visible", timeout=ms)
+    deadline = time.time() + timeout
+    while True:
+        text = page.locator(".jp-OutputArea").all_inner_texts()
+        epoch = max([int(n) for t in text for n in re.findall(rf"Epoch (\d+)/{EPOCHS}", t)] or [0])
+        if epoch >= 5 and page.locator(".jupyter-widgets img").count() and "aux_output" in " ".join(text):
+            break
+        if time.time() > deadline:
+            raise Failure(f"the tracker did not reach epoch 5 with its curves (last seen: epoch {epoch})")
+        time.sleep(0.5)
+    tracker = page.locator(".jupyter-widgets.widget-vbox").first
+    tracker.scroll_into_view_if_needed()
+    time.sleep(1.5)  # let the next curves picture arrive
+    page.screenshot(path=str(screenshots / "1_tracker_running.png"), full_page=True)
+    if "main_output" not in tracker.inner_text() or "aux_output" not in tracker.inner_text():
+        raise Failure("the live tracker does not show both outputs (main_output, aux_output)")
+    # 3. Stop: training ends after the current batch; the last cell reports the History
+    stop.click()
+    line = page.locator(".jp-OutputArea-output:has-text('STOP-CHECK')")
+    line.wait_for(timeout=ms)
+    report = line.inner_text()
+    match = re.search(r"epochs=(\d+) of (\d+); history intact=(True|False)", report)
+    if not match or match.group(3) != "True" or not 1 <= int(match.group(1)) < int(match.group(2)):
+        raise Failure(f"after Stop, the last cell printed {report!r}: expected an intact History of fewer epochs")
+    if page.locator(".widget-button:has-text('Stop')").count():
+        raise Failure("the live widget is still shown after training ended")
+    line.scroll_into_view_if_needed()  # the snapshot above, the report line below
+    time.sleep(0.5)
+    page.screenshot(path=str(screenshots / "2_after_stop.png"), full_page=True)
+    print(f"stopped after {match.group(1)} of {match.group(2)} epochs")
+    # 4. the node explorer: choose a layer in its dropdown, see that call and the graph
+    menu = page.locator(".widget-dropdown select").first
+    menu.wait_for(timeout=ms)
+    labels = menu.locator("option").evaluate_all("options => options.map(o => o.textContent)")
+    menu.select_option(label=next(label for label in labels if label.replace("\xa0", " ").startswith("lstm ")))
+    details = page.locator(".widget-html:has-text('lstm[0][0] (None, 32)')")
+    details.first.wait_for(timeout=ms)
+    page.locator(".jupyter-widgets svg").last.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    page.screenshot(path=str(screenshots / "3_node_explorer.png"), full_page=True)
+    # 5. save from the browser, for the saved-file check
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(2000)
+
+
+# JupyterLab settings for the run (in a folder of its own): draw every cell (by default
+# JupyterLab 4 leaves cells out of the page while they are scrolled away) and ask no
+# question about news.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def _start_lab(folder, port, token):
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("KFUNC_TRACKER", None)
+    settings = Path(folder) / ".lab-settings"
+    for name, values in LAB_SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(Path(folder) / ".lab-workspaces")
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={folder}", "--LabApp.news_url=", "--allow-root",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(Path(folder) / "lab.log", "w")
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def _wait_for_server(port, token, server, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise Failure(f"JupyterLab exited at start (status {server.returncode})")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200:
+                    json.load(r)
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise Failure(f"JupyterLab did not answer on 127.0.0.1:{port} within {timeout} s")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _environment:
+    """Set and drop environment variables for the duration of a ``with`` block."""
+
+    def __init__(self, values, drop=()):
+        self.values, self.drop, self.saved = values, drop, {}
+
+    def __enter__(self):
+        for key in list(self.values) + list(self.drop):
+            self.saved[key] = os.environ.get(key)
+        os.environ.update(self.values)
+        for key in self.drop:
+            os.environ.pop(key, None)
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

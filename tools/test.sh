@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Set up a fresh machine and run the whole test suite: unit tests, then the lessons under nbval.
+# Set up a fresh machine and run the whole test suite: unit tests, the lessons under nbval,
+# then the live tracker in a real JupyterLab in headless Chromium (it prints SKIPPED when no
+# browser can be installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
@@ -7,3 +9,4 @@ bash tools/setup_env.sh
 export KFUNC_RENDERER=graphviz-pure
 .venv/bin/python -m pytest tests -q
 .venv/bin/python -m pytest --nbval lessons/ --nbval-sanitize-with lessons/nbval_sanitize.cfg -q
+.venv/bin/python tools/browser_check.py "${TMPDIR:-/tmp}/kfunc-browser-check"

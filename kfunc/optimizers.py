@@ -75,7 +75,9 @@ class Optimizer:
         if self.torch_optimizer is not None and [id(p) for p in parameters] == [id(p) for p in self._params]:
             return self.torch_optimizer
         self._params = parameters
-        self.torch_optimizer = self._make_torch_optimizer(parameters)
+        # A model without weights (only activations, say) trains nothing, as in Keras;
+        # torch optimizers refuse an empty list, so there is none to make.
+        self.torch_optimizer = self._make_torch_optimizer(parameters) if parameters else None
         return self.torch_optimizer
 
     def _make_torch_optimizer(self, parameters):

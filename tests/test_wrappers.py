@@ -129,7 +129,7 @@ def test_time_distributed_passes_training_to_layers_that_take_it():
 
 
 def test_time_distributed_errors():
-    with pytest.raises(ValueError, match=r"TimeDistributed 'time_distributed' expects an input of at least 3 dimensions.*\(None, 784\)"):
+    with pytest.raises(ValueError, match=r"TimeDistributed 'time_distributed' .*\(None, 784\) has no time axis"):
         TimeDistributed(Dense(3))(Input(shape=(784,)))
     with pytest.raises(TypeError, match="wraps a layer"):
         TimeDistributed("dense")

@@ -92,7 +92,21 @@ class Functional(Layer):
 
     @property
     def output_names(self):
-        return [t._keras_history.layer.name for t in self.outputs]
+        """The names of the layers making the outputs; made unique as tf.keras does.
+
+        Two outputs made by the same layer (two calls of a shared layer, or a layer
+        with several outputs) are ``'name'`` and ``'name_1'``, so that each output has
+        its own key in the dicts of targets, losses and metrics.
+        """
+        names, taken, counts = [], set(), {}
+        for tensor in self.outputs:
+            base = proposal = tensor._keras_history.layer.name
+            while proposal in taken:
+                counts[base] = counts.get(base, 0) + 1
+                proposal = f"{base}_{counts[base]}"
+            taken.add(proposal)
+            names.append(proposal)
+        return names
 
     def get_layer(self, name=None, index=None):
         """A layer of the model by ``name`` or by position ``index`` in ``model.layers``.

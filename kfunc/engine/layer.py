@@ -80,6 +80,12 @@ class Layer(nn.Module):
 
         cls.__init__ = __init__
 
+    # Whether integer inputs become floats (the layer's dtype) before ``call``. Layers
+    # that compute on floats (Dense, Conv2D, LSTM, ...) set it, so that they take integer
+    # features as tf.keras's Dense does; layers that pass ids along (Embedding, Reshape,
+    # merges, custom layers) get the integers as they are.
+    casts_integer_inputs = False
+
     def __init__(
         self,
         name=None,
@@ -156,11 +162,20 @@ class Layer(nn.Module):
         return inputs
 
     def _call_eager(self, args, kwargs):
+        first = args[0] if args else None
+        if self.casts_integer_inputs and isinstance(first, torch.Tensor) and not first.is_floating_point():
+            args = (first.to(_DTYPES.get(self._dtype, torch.float32)),) + tuple(args[1:])
         if not self.built:
             self._build_from(args)
-        if self._initializers and not _on_meta(args):
+        on_meta = _on_meta(args)
+        if self._initializers and not on_meta:
             self.materialize()
-        return nn.Module.__call__(self, *args, **kwargs)
+        try:
+            return nn.Module.__call__(self, *args, **kwargs)
+        except _TORCH_ERRORS as err:
+            if on_meta or isinstance(err, torch.OutOfMemoryError):
+                raise  # shape inference explains it with the symbolic shapes; memory is no mistake
+            raise ValueError(_failed_call_message(self, args, err)) from err
 
     def _call_symbolic(self, args, kwargs):
         # 1. check the arguments: symbolic tensors only, no real data mixed in
@@ -557,6 +572,28 @@ class Layer(nn.Module):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+# Errors torch raises from inside a layer's computation on data that the symbolic
+# shapes could not rule out (integers fed to a float layer, a sequence too short for
+# a convolution): the layer call turns them into a ValueError naming the layer.
+_TORCH_ERRORS = (RuntimeError, NotImplementedError, IndexError)
+
+
+def _failed_call_message(layer, args, err):
+    tensors = [t for t in flatten(list(args)) if isinstance(t, torch.Tensor)]
+    described = ", ".join(f"shape {tuple(t.shape)} ({_dtype_name(t.dtype)})" for t in tensors) or "no tensor"
+    hint = ""
+    if any(not (t.is_floating_point() or t.is_complex()) for t in tensors):
+        hint = (
+            " It was given integers: apart from Embedding, layers compute on floats. Feed float "
+            "data (`x.astype('float32')`), or turn ids into vectors with an Embedding first."
+        )
+    reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return (
+        f"Layer {layer.name!r} ({type(layer).__name__}) failed on its input: {described}.{hint} "
+        f"Torch reported: {reason}"
+    )
 
 
 def _node_inputs(node):

@@ -64,7 +64,7 @@ def infer_output_spec(layer, args, kwargs):
     try:
         first = run_on_meta(layer, args, kwargs, run=0)
         second = run_on_meta(layer, args, kwargs, run=1) if has_unknown else first
-    except (RuntimeError, IndexError) as err:
+    except (RuntimeError, NotImplementedError, IndexError) as err:
         shapes = [t.shape for t in tensors]
         shown = shapes[0] if len(shapes) == 1 else shapes
         previous = ""

@@ -101,6 +101,8 @@ def pad_arguments(x, pairs):
 class _Conv(Layer):
     """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes."""
 
+    casts_integer_inputs = True  # computes on floats
+
     rank = None
     _ops = {1: F.conv1d, 2: F.conv2d}
 
@@ -197,6 +199,10 @@ class _Conv(Layer):
         x, padding = pad_arguments(x, self._padding_pairs(tuple(x.shape[2:])))
         # 3. the convolution, with torch's kernel layout (out, in, k...)
         kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+        if x.shape[0] == 1:
+            # torch's slow path for a one-sample batch cannot compute gradients for a
+            # permuted kernel (one filter: "grad_weight must be contiguous"): copy it.
+            kernel = kernel.contiguous()
         y = self._ops[self.rank](x, kernel, self.bias if self.use_bias else None, self.strides,
                                  padding, self.dilation_rate, self.groups)
         # 4. back to the data format, then the activation (softmax acts on the last axis)

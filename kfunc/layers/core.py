@@ -53,6 +53,8 @@ class Dense(Layer):
         (None, 64)
     """
 
+    casts_integer_inputs = True  # computes on floats
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
@@ -85,8 +87,6 @@ class Dense(Layer):
     def call(self, inputs):
         # The kernel keeps Keras's (inputs, units) layout, so x @ kernel needs no
         # transpose, forward or backward; addmm fuses the bias into the product.
-        if not inputs.is_floating_point():
-            inputs = inputs.to(self.kernel.dtype)  # integer features, cast as tf.keras's Dense does
         if inputs.dim() == 2 and self.use_bias:
             return self.activation(torch.addmm(self.bias, inputs, self.kernel))
         out = torch.matmul(inputs, self.kernel)
@@ -114,6 +114,8 @@ class Activation(Layer):
         >>> Activation('relu')(Input(shape=(3,))).shape
         (None, 3)
     """
+
+    casts_integer_inputs = True  # computes on floats
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -150,6 +152,8 @@ class Dropout(Layer):
         tensor([[1., 1., 1., 1.],
                 [1., 1., 1., 1.]])
     """
+
+    casts_integer_inputs = True  # computes on floats
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -16,6 +16,8 @@ from kfunc.engine.layer import Layer
 class _Normalization(Layer):
     """What both layers share: the axes, gamma and beta, and the formula."""
 
+    casts_integer_inputs = True  # computes on floats
+
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer, **kwargs):
         super().__init__(**kwargs)
         self.axis = _axis_list(axis, type(self).__name__)

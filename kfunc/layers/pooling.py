@@ -36,6 +36,8 @@ from kfunc.layers.convolutional import (
 class _Pooling(Layer):
     """Windowed pooling; a subclass sets ``rank`` (spatial axes) and ``mode``."""
 
+    casts_integer_inputs = True  # computes on floats
+
     rank = None
     mode = None  # "max" or "average"
     _max_ops = {1: F.max_pool1d, 2: F.max_pool2d}
@@ -187,6 +189,8 @@ class AveragePooling2D(_Pooling):
 
 class _GlobalPooling(Layer):
     """Pool over every step or pixel; a subclass sets ``rank`` and ``mode``."""
+
+    casts_integer_inputs = True  # computes on floats
 
     rank = None
     mode = None

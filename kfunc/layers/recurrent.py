@@ -58,6 +58,8 @@ class _Recurrent(Layer):
     ``_fused`` (the torch kernel) and ``_step`` (one time step, by hand).
     """
 
+    casts_integer_inputs = True  # computes on floats
+
     _gates = 1
     _state_names = ("h",)
     implementation = 2  # one dropout mask for all gates; LSTM and GRU can set 1

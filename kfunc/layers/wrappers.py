@@ -82,9 +82,9 @@ class TimeDistributed(Layer):
         """The output shape: the inner layer's output for one step, with ``time`` put back."""
         step = KerasTensor((None,) + inputs.shape[2:], dtype=inputs.dtype)
         newly_built = not self.layer.built
-        if newly_built:
-            self.layer._build_from((step,))
         try:
+            if newly_built:
+                self.layer._build_from((step,))
             self.layer._check_input_shapes(step.shape)
             outputs = self.layer.compute_output_spec(step)
         except Exception as err:

@@ -153,6 +153,13 @@ def match_inputs(model, x):
         if wanted.is_floating_point and t.dtype != wanted:
             t = t.to(wanted)  # integer ids stay as they are, for an Embedding to check
         tensors.append(t)
+    counts = {name: int(t.shape[0]) for name, t in zip(names, tensors)}
+    if len(set(counts.values())) > 1:
+        listed = ", ".join(f"{name!r}: {count}" for name, count in counts.items())
+        raise ValueError(
+            f"All input arrays must have the same number of samples (the first axis), but they "
+            f"have {listed}. Each input needs one row per sample, the same samples in the same order."
+        )
     return tensors
 
 

@@ -30,7 +30,9 @@ gathers every process's rows, so each process returns the full result.
 """
 
 import atexit
+import gc
 import os
+import weakref
 
 import torch
 import torch.distributed as dist
@@ -73,14 +75,16 @@ def current(device=None):
         return None
     if not dist.is_initialized():
         _make_group(device)
-    world = _worlds.get(id(dist.group.WORLD))
-    if world is None:
-        world = _worlds[id(dist.group.WORLD)] = World()
+    group, world = _current
+    if group is not dist.group.WORLD:
+        world = World()
+        _current[:] = [dist.group.WORLD, world]
     return world
 
 
-_worlds = {}  # one World per default group
+_current = [None, None]  # the default group, and its World
 _made_here = []  # the group kfunc made, to destroy at exit
+_wrapped_models = weakref.WeakSet()  # models holding a DistributedDataParallel wrapper
 
 
 def _make_group(device):
@@ -106,10 +110,29 @@ def _make_group(device):
 
 
 def _destroy_group():
+    _release_wrappers()
     if _made_here and dist.is_initialized():
         dist.destroy_process_group()
     _made_here.clear()
-    _worlds.clear()
+    _current[:] = [None, None]
+
+
+def _release_wrappers():
+    """Let go of the DistributedDataParallel wrappers (and the forward functions made from them).
+
+    A wrapper holds on to the process group: kept until Python itself is torn down,
+    the group would be destroyed after it, which aborts the process ("terminate
+    called without an active exception"), even when ``destroy_process_group`` ran.
+    At exit, this runs before the group is destroyed.
+    """
+    for model in list(_wrapped_models):
+        model.__dict__.pop("_data_parallel", None)
+        model.__dict__.pop("_forwards", None)
+    _wrapped_models.clear()
+    gc.collect()
+
+
+atexit.register(_release_wrappers)  # (also for a group the script made, and destroyed itself)
 
 
 def _int_env(name, default):
@@ -185,6 +208,7 @@ class World:
             find_unused_parameters=any(h.loss is None for h in heads),
         )
         model.__dict__["_data_parallel"] = (key, wrapped)
+        _wrapped_models.add(model)
         return wrapped
 
     def copy_from_chief(self, module, buffers_only=False):
@@ -203,12 +227,19 @@ class World:
 
     def callbacks(self, callbacks):
         """The callbacks this process runs: only process 0 keeps those that report or write files."""
-        if self.is_chief:
-            return list(callbacks)
-        from kfunc.callbacks import CSVLogger, ModelCheckpoint
+        return list(callbacks) if self.is_chief else [cb for cb in callbacks if not _reports(cb)]
 
-        return [cb for cb in callbacks
-                if not getattr(cb, "is_progress_display", False) and not isinstance(cb, (CSVLogger, ModelCheckpoint))]
+    def may_stop_mid_epoch(self, callbacks):
+        """Whether a callback that runs on every process has batch hooks, and so could stop training mid-epoch.
+
+        Then the processes must agree, after every batch, on whether to go on (one
+        small collective per batch); otherwise they stop, if at all, at the end of an
+        epoch, from the same logs.
+        """
+        from kfunc.callbacks.base import overrides
+
+        hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+        return any(overrides(cb, hook) for cb in callbacks if not _reports(cb) for hook in hooks)
 
     # ------------------------------------------------------------------ during the loops
 
@@ -414,6 +445,13 @@ class _SharedOrderStream(BatchStream):
             batches = list(super()._new_pass())
             self._state = torch.get_rng_state()
         return iter(batches)
+
+
+def _reports(callback):
+    """Whether a callback only shows progress or writes files (process 0's business)."""
+    from kfunc.callbacks import CSVLogger, ModelCheckpoint
+
+    return getattr(callback, "is_progress_display", False) or isinstance(callback, (CSVLogger, ModelCheckpoint))
 
 
 def _additive_state(metric):

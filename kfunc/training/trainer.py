@@ -21,11 +21,13 @@ import inspect
 import torch
 
 from kfunc import callbacks as callbacks_module
+from kfunc import mixed_precision
 import kfunc.losses  # noqa: F401 (so that ``import kfunc`` brings kfunc.losses and kfunc.metrics)
 import kfunc.metrics  # noqa: F401
 from kfunc import optimizers
 from kfunc._errors import did_you_mean
-from kfunc.training import progress
+from kfunc.training import checks, distributed, progress, transfer
+from kfunc.training.compiled import JitCompiler
 from kfunc.training.data import ArrayData, BatchStream, match_inputs, match_sample_weights, match_targets, to_tensor
 from kfunc.training.heads import build_heads, metrics_names
 from kfunc.training.interrupts import DeferredInterrupt
@@ -97,9 +99,12 @@ class Trainer:
             sample_weight_mode: ``'temporal'`` for weights per time step (accepted;
                 kfunc infers it from the shape of the weights).
             weighted_metrics: metrics that take the sample weights into account.
-            jit_compile: run training steps through ``torch.compile``.
+            jit_compile: compute with ``torch.compile`` (training, evaluation and
+                prediction; see :mod:`kfunc.training.compiled`).
             device: a torch device to train on (``'cuda'``); by default, where the
                 model's weights are.
+
+        The dtype policy in force (:mod:`kfunc.mixed_precision`) is read here too.
 
         Raises:
             ValueError: for an unknown name, or a list or dict that does not match
@@ -108,14 +113,19 @@ class Trainer:
         kwargs = _other_arguments("compile", kwargs, ignored=("run_eagerly", "steps_per_execution"))
         if target_tensors is not None:
             raise ValueError("compile(target_tensors=...) is not supported: give the targets to fit(x, y).")
-        self.optimizer = optimizers.get(optimizer)
+        new_optimizer = optimizers.get(optimizer)
+        if self.outputs:  # unknown names, lists of the wrong length: refused before anything changes
+            build_heads(self, loss, loss_weights, metrics, weighted_metrics)
+        self.optimizer = new_optimizer
         self.loss, self.loss_weights = loss, loss_weights
         self._compiled = {
             "loss": loss, "metrics": metrics, "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
             "sample_weight_mode": sample_weight_mode, "jit_compile": jit_compile, "device": device,
+            "policy": mixed_precision.global_policy(),
         }
         self._heads = None
-        self._jit_forward = None
+        self.__dict__["_forwards"] = (None, {})  # the forward functions made for this compile
+        self.__dict__["_jit"] = JitCompiler(self.name) if jit_compile else None
         # Keras's rule: which layers train is fixed by compile, until the next compile.
         self._trainable_at_compile = {layer: layer._trainable for layer in self._layer_tree()}
         if self.outputs:  # a Sequential may still wait for its input shape
@@ -168,6 +178,7 @@ class Trainer:
         the last complete batch and ``model.history`` holding the completed epochs.
         """
         options = _other_arguments("fit", kwargs, extras=("validation_batch_size", "device"))
+        checks.check_fit_arguments(epochs, initial_epoch, validation_split, validation_freq, steps_per_epoch)
         # 1. the model must be compiled, built, and know its data
         self._require_compiled("fit")
         self._ready(x)
@@ -183,26 +194,33 @@ class Trainer:
             val = self._array_data(*_unpack_validation(validation_data))
         elif validation_split:
             train, val = train.split_tail(validation_split)
-        # 3. device and optimizer
-        device = self._device(options.get("device"))
+        # 3. device, processes (under torchrun) and optimizer
+        world, device = self._processes(self._device(options.get("device")), batch_size, "fit")
         self.optimizer.build(self.parameters())
         # 4. callbacks: progress display first, the History last
-        stream = BatchStream(train.size, batch_size, shuffle)
+        stream = BatchStream(train.size, batch_size, shuffle) if world is None else \
+            world.stream(train.size, batch_size, shuffle)
         steps = steps_per_epoch or stream.steps_per_pass
         history = callbacks_module.History()
         params = {"epochs": epochs, "steps": steps, "verbose": _verbose(verbose), "samples": train.size,
                   "batch_size": batch_size, "do_validation": val is not None,
                   "metrics": self.metrics_names + ["val_" + n for n in self.metrics_names] * (val is not None)}
-        cbs = self._callback_list(callbacks, verbose, "fit", params, history)
+        cbs = self._callback_list(callbacks, verbose, "fit", params, history, world)
         # 5. the epochs
         self._fit_loop(train, val, stream, steps_per_epoch, cbs, device, initial_epoch, epochs, validation_freq,
-                       options.get("validation_batch_size") or batch_size, validation_steps)
+                       options.get("validation_batch_size") or batch_size, validation_steps, world)
         return history
 
     def _fit_loop(self, train, val, stream, steps_per_epoch, cbs, device, initial_epoch, epochs, validation_freq,
-                  val_batch_size, validation_steps):
-        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function())
-        fetch = train.batch_fetcher(device)
+                  val_batch_size, validation_steps, world=None):
+        scaling = mixed_precision.loss_scaling(self._policy(), self.optimizer, device)
+        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function(device, world), scaling)
+        fetch = transfer.batch_fetcher(train, device)
+        steps, agree = runner, None
+        if world is not None:  # this process's part of each batch
+            steps = world.shard(runner, fetch)
+            fetch = steps.fetch
+            agree = world if world.may_stop_mid_epoch(cbs) else None
         tracker = self._tracker
         self.stop_training = False
         logs = {}
@@ -213,15 +231,18 @@ class Trainer:
                     tracker.reset()
                     self.train()
                     cbs.call("on_epoch_begin", epoch, {})
-                    train_epoch(runner, fetch, stream.epoch(steps_per_epoch), tracker, cbs, interrupt, self)
-                    logs = tracker.results()
+                    train_epoch(steps, fetch, stream.epoch(steps_per_epoch), tracker, cbs, interrupt, self, agree)
+                    logs = tracker.results() if world is None else world.results(tracker)
                     if val is not None and _validates(epoch, validation_freq):
                         self.eval()
-                        val_logs = test_loop(runner, val, val_batch_size, validation_steps, tracker, cbs, device)
+                        val_logs = test_loop(runner, val, val_batch_size, validation_steps, tracker, cbs, device,
+                                             world)
                         logs.update(("val_" + k, v) for k, v in val_logs.items())
                     cbs.call("on_epoch_end", epoch, logs)
                     if self.stop_training:
                         break
+                if world is not None:  # batch norm statistics: process 0's, everywhere
+                    world.copy_from_chief(self, buffers_only=True)
                 cbs.call("on_train_end", logs)
         finally:
             self.eval()
@@ -241,13 +262,13 @@ class Trainer:
         self._require_compiled("evaluate")
         self._ready(x)
         data = self._array_data(x, y, sample_weight, None)
-        params = {"verbose": _verbose(verbose), "steps": _steps(data.size, _batch_size(batch_size, "evaluate"), steps),
-                  "samples": data.size}
-        cbs = self._callback_list(callbacks, verbose, "evaluate", params)
-        device = self._device(options.get("device"))
+        batch_size = _batch_size(batch_size, "evaluate")
+        params = {"verbose": _verbose(verbose), "steps": _steps(data.size, batch_size, steps), "samples": data.size}
+        world, device = self._processes(self._device(options.get("device")), batch_size, "evaluate")
+        cbs = self._callback_list(callbacks, verbose, "evaluate", params, world=world)
         self.eval()
-        runner = StepRunner(self, self._heads)
-        logs = test_loop(runner, data, _batch_size(batch_size, "evaluate"), steps, self._tracker, cbs, device)
+        runner = StepRunner(self, self._heads, forward=self._forward_function(device))
+        logs = test_loop(runner, data, batch_size, steps, self._tracker, cbs, device, world)
         return _results(logs, self.metrics_names, return_dict)
 
     @_translating_old_arguments
@@ -265,17 +286,19 @@ class Trainer:
         device = self._device(options.get("device"))
         if self.training:
             self.eval()
-        runner = StepRunner(self, ())
+        runner = StepRunner(self, (), forward=self._forward_function(device))
         if inputs[0].shape[0] <= batch_size and steps is None and not callbacks and not verbose:
             # One batch and nothing to report: the shortest path, for low latency.
             self._materialize_once()
             with torch.inference_mode():
                 outputs = [o.cpu().numpy() for o in runner.predict([t.to(device) for t in inputs])]
         else:
+            # (one batch above: every process computes it whole; here they share the batches)
+            world, device = self._processes(device, batch_size, "predict")
             data = ArrayData(inputs)
             params = {"verbose": _verbose(verbose), "steps": _steps(data.size, batch_size, steps), "samples": data.size}
-            cbs = self._callback_list(callbacks, verbose, "predict", params)
-            outputs = [o.numpy() for o in predict_loop(runner, data, batch_size, steps, cbs, device)]
+            cbs = self._callback_list(callbacks, verbose, "predict", params, world=world)
+            outputs = [o.numpy() for o in predict_loop(runner, data, batch_size, steps, cbs, device, world)]
         return self._as_output_structure(outputs)
 
     # ------------------------------------------------------------------ one batch
@@ -287,7 +310,8 @@ class Trainer:
         data = self._array_data(x, y, sample_weight, class_weight)
         device = self._device(None)
         self.optimizer.build(self.parameters())
-        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function())
+        scaling = mixed_precision.loss_scaling(self._policy(), self.optimizer, device)
+        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function(device), scaling)
         if reset_metrics:
             self._tracker.reset()
         self.train()
@@ -307,7 +331,9 @@ class Trainer:
             self._tracker.reset()
         self.eval()
         with torch.no_grad():
-            StepRunner(self, self._heads).test(*data.batch_fetcher(self._device(None))(slice(None)), self._tracker)
+            device = self._device(None)
+            runner = StepRunner(self, self._heads, forward=self._forward_function(device))
+            runner.test(*data.batch_fetcher(device)(slice(None)), self._tracker)
         return _results(self._tracker.results(), self.metrics_names, return_dict)
 
     def predict_on_batch(self, x):
@@ -324,12 +350,16 @@ class Trainer:
         """
         from kfunc.models import saving
 
+        if not distributed.is_chief():  # under torchrun, process 0 writes the file
+            return
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         """Save the weights (only) to exactly ``filepath``. See :mod:`kfunc.models.saving`."""
         from kfunc.models import saving
 
+        if not distributed.is_chief():  # under torchrun, process 0 writes the file
+            return
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
@@ -355,7 +385,7 @@ class Trainer:
 
     def _require_compiled(self, method):
         if self._compiled is None:
-            raise RuntimeError(
+            raise checks.NotCompiledError(
                 f"Model {self.name!r} must be compiled before {method}(): call e.g. "
                 "model.compile(optimizer='rmsprop', loss='binary_crossentropy') first."
             )
@@ -376,7 +406,9 @@ class Trainer:
         inputs = match_inputs(self, x)
         targets = match_targets(self, self._heads, y)
         weights = match_sample_weights(self, self._heads, targets, sample_weight, class_weight)
-        return ArrayData(inputs, targets, weights)
+        data = ArrayData(inputs, targets, weights)
+        checks.check_before_training(self, self._heads, data)  # (ids, and targets against outputs)
+        return data
 
     def _device(self, device=None):
         """Where to compute: ``device`` if given (moving the model there), else where the weights are."""
@@ -395,18 +427,47 @@ class Trainer:
                 return p.device
         return torch.device("cpu")
 
+    def _processes(self, device, batch_size, method):
+        """``(world, device)``: the data-parallel run this process is part of (None if
+        it runs alone), and the device it computes on (under torchrun, its own GPU)."""
+        world = distributed.current(device)
+        if world is None:
+            return None, device
+        world.check_batch_size(batch_size, method)
+        placed = world.place(device)
+        return world, self._device(placed) if placed != device else device
+
     def _materialize_once(self):
         """Give meta weights their values, checking only once per version of the graph."""
         if self.__dict__.get("_materialized_graph") is not self._fx:
             self.materialize()
             self.__dict__["_materialized_graph"] = self._fx
 
-    def _forward_function(self):
-        if not (self._compiled or {}).get("jit_compile"):
-            return self._fx.forward
-        if self._jit_forward is None or self._jit_forward[0] is not self._fx:
-            self._jit_forward = (self._fx, torch.compile(self._fx))
-        return self._jit_forward[1]
+    def _policy(self):
+        """The dtype policy: the one read by ``compile``, else the global one."""
+        return (self._compiled or {}).get("policy") or mixed_precision.global_policy()
+
+    def _forward_function(self, device=None, world=None):
+        """The function computing the outputs from the inputs, made once per graph and setting.
+
+        The model's fx program; wrapped in DistributedDataParallel in a
+        data-parallel run (``world``); under autocast for a mixed policy; through
+        ``torch.compile`` with ``jit_compile=True``.
+        """
+        policy, jit = self._policy(), self.__dict__.get("_jit")
+        if world is None and not policy.is_mixed and jit is None:
+            return self._fx.forward  # (skipping the wrapper that only adds to tracebacks)
+        device = torch.device(device) if device is not None else self._device()
+        program = self._fx if world is None else world.data_parallel(self, device, self._heads)
+        graph, made = self.__dict__.get("_forwards") or (None, {})
+        if graph is not self._fx:  # a new graph (a Sequential grew): start afresh
+            graph, made = self._fx, {}
+            self.__dict__["_forwards"] = (graph, made)
+        key = (id(program), policy.name, device.type)
+        if key not in made:
+            forward = mixed_precision.mixed_forward(program, policy, device)
+            made[key] = (program, forward if jit is None else jit.compile(forward))
+        return made[key][1]
 
     @contextlib.contextmanager
     def _trainable_as_compiled(self):
@@ -428,10 +489,12 @@ class Trainer:
             for p, requires_grad in changed:
                 p.requires_grad_(requires_grad)
 
-    def _callback_list(self, callbacks, verbose, mode, params, history=None):
+    def _callback_list(self, callbacks, verbose, mode, params, history=None, world=None):
         if isinstance(callbacks, callbacks_module.Callback):
             callbacks = [callbacks]
         given = list(callbacks or [])
+        if world is not None and not world.is_chief:  # only process 0 reports and writes files
+            given, verbose = world.callbacks(given), 0
         shown = any(getattr(cb, "is_progress_display", False) for cb in given)
         display = None if shown else progress.progress_callback(_verbose(verbose), mode)
         ordered = ([display] if display is not None else []) + given + ([history] if history is not None else [])

@@ -71,7 +71,29 @@ def read(filepath, formats):
         if found == WEIGHTS_FORMAT:
             hint = " It holds weights only: build the model in code, then call model.load_weights(path)."
         raise ValueError(f"{path!r} is not {what} (it holds {found!r}).{hint}")
+    problem = _malformed(content)
+    if problem:
+        raise ValueError(f"{path!r} claims to be {what}, but {problem}: it is damaged, or was not written by kfunc.")
     return content
+
+
+def _malformed(content):
+    """What is wrong with the entries of a file in kfunc's format, or None."""
+    layers, weights = content.get("layers"), content.get("weights")
+    if not isinstance(layers, list) or not all(isinstance(name, str) for name in layers):
+        return "its list of layers is missing or not a list of names"
+    if not isinstance(weights, dict) or not all(
+        isinstance(key, str) and isinstance(value, torch.Tensor) for key, value in weights.items()
+    ):
+        return "its weights are missing or are not tensors keyed by name"
+    if content["format"] == MODEL_FORMAT:
+        if not isinstance(content.get("model_config"), str):
+            return "it holds no architecture"
+        if not isinstance(content.get("training_config"), (str, type(None))):
+            return "its compile settings are not readable"
+        if not isinstance(content.get("optimizer_state"), (dict, type(None))):
+            return "its optimizer state is not readable"
+    return None
 
 
 def _umask():

@@ -50,7 +50,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             ``Lambda`` in safe mode.
     """
     content = read(filepath, (MODEL_FORMAT,))
-    model = model_from_json(content["model_config"], custom_objects=custom_objects, safe_mode=safe_mode)
+    try:
+        model = model_from_json(content["model_config"], custom_objects=custom_objects, safe_mode=safe_mode)
+    except (json.JSONDecodeError, KeyError, IndexError, TypeError, AttributeError) as err:
+        raise ValueError(
+            f"The architecture in {os.fspath(filepath)!r} could not be rebuilt ({type(err).__name__}: {err}). "
+            "If the model has custom layers, check that their get_config() returns every constructor "
+            "argument; otherwise the file is damaged, or was not written by kfunc's model.save."
+        ) from err
     assign_weights(model, content["layers"], content["weights"], os.fspath(filepath), False, False)
     if compile and content.get("training_config"):
         with loading(custom_objects, safe_mode):

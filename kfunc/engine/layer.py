@@ -167,13 +167,12 @@ class Layer(nn.Module):
             args = (first.to(_DTYPES.get(self._dtype, torch.float32)),) + tuple(args[1:])
         if not self.built:
             self._build_from(args)
-        on_meta = _on_meta(args)
-        if self._initializers and not on_meta:
+        if self._initializers and not _on_meta(args):
             self.materialize()
         try:
             return nn.Module.__call__(self, *args, **kwargs)
         except _TORCH_ERRORS as err:
-            if on_meta or isinstance(err, torch.OutOfMemoryError):
+            if _on_meta(args) or isinstance(err, torch.OutOfMemoryError):
                 raise  # shape inference explains it with the symbolic shapes; memory is no mistake
             raise ValueError(_failed_call_message(self, args, err)) from err
 

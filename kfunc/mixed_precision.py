@@ -28,6 +28,7 @@ NVIDIA's Ampere generation on; ``'mixed_float16'`` is for GPUs.
 """
 
 import contextlib
+import warnings
 
 import torch
 
@@ -137,12 +138,51 @@ def mixed_forward(forward, policy, device):
     dtype = getattr(torch, policy.compute_dtype)
 
     def forward_in_mixed_precision(*inputs):
-        with torch.autocast(device_type, dtype=dtype):
-            result = forward(*inputs)
+        try:
+            with torch.autocast(device_type, dtype=dtype), _cpu_kernels(device_type):
+                result = forward(*inputs)
+        except (RuntimeError, ValueError) as err:
+            if not _cpu_cannot(device_type, err):
+                raise
+            return forward_in_mixed_precision(*inputs)  # again, with torch's own CPU kernels
         return _to_float32(result)
 
     forward_in_mixed_precision.__wrapped__ = forward
     return forward_in_mixed_precision
+
+
+# oneDNN, the library behind torch's fast CPU kernels, has no 16-bit LSTM for CPUs
+# without 16-bit instructions (before AVX512-BF16): it fails with "could not create a
+# primitive descriptor". Once that happened, mixed CPU computations go without oneDNN.
+_onednn_cannot = []
+
+
+def _cpu_cannot(device_type, err):
+    """Whether ``err`` is oneDNN refusing a 16-bit kernel on this CPU (then: note it, warn once)."""
+    if device_type != "cpu" or _onednn_cannot or "primitive descriptor" not in str(err):
+        return False
+    _onednn_cannot.append(True)
+    warnings.warn(
+        "This CPU has no 16-bit LSTM kernel in oneDNN (torch's fast CPU library), so kfunc computes "
+        "under the mixed policy with torch's own CPU kernels: correct, but slower. Mixed precision pays "
+        "on GPUs and on CPUs with bfloat16 instructions.",
+        stacklevel=4,
+    )
+    return True
+
+
+@contextlib.contextmanager
+def _cpu_kernels(device_type):
+    """Leave oneDNN out if it failed on this CPU before (see :func:`_cpu_cannot`)."""
+    if device_type != "cpu" or not _onednn_cannot:
+        yield
+        return
+    previous = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = previous
 
 
 def _to_float32(result):

@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -5,6 +6,8 @@ import pytest
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The display tests choose renderers themselves; a renderer pinned for the lessons must not leak in.
+os.environ.pop("KFUNC_RENDERER", None)
 
 import kfunc  # noqa: E402
 

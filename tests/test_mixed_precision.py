@@ -112,6 +112,21 @@ def test_bfloat16_results_stay_close_to_float32_ones():
     assert not np.array_equal(mixed.predict(x), full.predict(x))
 
 
+@pytest.mark.filterwarnings("ignore:This CPU has no 16-bit LSTM kernel")
+def test_an_lstm_model_trains_under_mixed_bfloat16_on_any_cpu():
+    mixed_precision.set_global_policy("mixed_bfloat16")
+    ids = Input(shape=(6,), dtype="int32")
+    x = kfunc.layers.Embedding(20, 8)(ids)
+    x = kfunc.layers.LSTM(4)(x)
+    model = Model(ids, Dense(1, activation="sigmoid")(x))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    rng = np.random.RandomState(0)
+    history = model.fit(rng.randint(0, 20, (32, 6)), rng.rand(32) > 0.5, batch_size=8, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert all(w.dtype == np.float32 for w in model.get_weights())
+    assert model.predict(rng.randint(0, 20, (5, 6))).dtype == np.float32
+
+
 def test_the_policy_is_read_by_compile():
     x, y = data(16)
     model = model_under("mixed_bfloat16")

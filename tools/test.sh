@@ -5,8 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
-# Draw graphs with the renderer shipped as a wheel, so lesson SVGs are the same on every machine.
-export KFUNC_RENDERER=graphviz-pure
 .venv/bin/python -m pytest tests -q
 .venv/bin/python -m pytest --nbval lessons/ --nbval-sanitize-with lessons/nbval_sanitize.cfg -q
 .venv/bin/python tools/browser_check.py "${TMPDIR:-/tmp}/kfunc-browser-check"

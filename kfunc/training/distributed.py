@@ -262,7 +262,7 @@ class World:
         return start, stop, (stop - start) * self.size / rows
 
     def part(self, rows, rank):
-        """``(start, stop)``: the rows of process ``rank`` in a batch of ``rows`` (even parts; the first get one more)."""
+        """``(start, stop)``: process ``rank``'s rows of a batch of ``rows`` (even parts, the first one row more)."""
         base, extra = divmod(rows, self.size)
         start = rank * base + min(rank, extra)
         return start, start + base + (1 if rank < extra else 0)

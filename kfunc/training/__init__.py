@@ -12,6 +12,11 @@
 * :mod:`~kfunc.training.progress`: which progress display a ``verbose`` level gets
   (the seam where a notebook tracker plugs in).
 * :mod:`~kfunc.training.interrupts`: Ctrl-C stops training between two batches.
+* :mod:`~kfunc.training.checks`: mistakes in the data and arguments, found before any
+  weight moves.
+* :mod:`~kfunc.training.compiled`: ``compile(jit_compile=True)``, through ``torch.compile``.
+* :mod:`~kfunc.training.transfer`: batches moved to a GPU through pinned memory.
+* :mod:`~kfunc.training.distributed`: data-parallel ``fit`` when ``torchrun`` starts the script.
 
 Losses, metrics, optimizers and callbacks live in ``kfunc.losses``, ``kfunc.metrics``,
 ``kfunc.optimizers`` and ``kfunc.callbacks``, as in Keras.

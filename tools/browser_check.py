@@ -182,6 +182,16 @@ def browser_stage(screenshots, timeout):
     print(f"browser: tracker shown live, Stop ended training early, screenshots in {screenshots}")
 
 
+def _scroll_to(locator, tries=5):
+    """Scroll an element into view for a screenshot; JupyterLab may redraw it meanwhile."""
+    for _ in range(tries):
+        try:
+            locator.scroll_into_view_if_needed(timeout=5000)
+            return
+        except Exception:  # the element was replaced while scrolling: find it again
+            time.sleep(0.5)
+
+
 def _run_in_lab(page, port, token, screenshots, timeout):
     ms = timeout * 1000
     page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK.name}?token={token}", timeout=ms)
@@ -206,7 +216,7 @@ def _run_in_lab(page, port, token, screenshots, timeout):
             raise Failure(f"the tracker did not reach epoch 5 with its curves (last seen: epoch {epoch})")
         time.sleep(0.5)
     tracker = page.locator(".jupyter-widgets.widget-vbox").first
-    tracker.scroll_into_view_if_needed()
+    _scroll_to(tracker)
     time.sleep(1.5)  # let the next curves picture arrive
     page.screenshot(path=str(screenshots / "1_tracker_running.png"), full_page=True)
     if "main_output" not in tracker.inner_text() or "aux_output" not in tracker.inner_text():
@@ -221,7 +231,7 @@ def _run_in_lab(page, port, token, screenshots, timeout):
         raise Failure(f"after Stop, the last cell printed {report!r}: expected an intact History of fewer epochs")
     if page.locator(".widget-button:has-text('Stop')").count():
         raise Failure("the live widget is still shown after training ended")
-    line.scroll_into_view_if_needed()  # the snapshot above, the report line below
+    _scroll_to(line)  # the snapshot above, the report line below
     time.sleep(0.5)
     page.screenshot(path=str(screenshots / "2_after_stop.png"), full_page=True)
     print(f"stopped after {match.group(1)} of {match.group(2)} epochs")
@@ -232,7 +242,7 @@ def _run_in_lab(page, port, token, screenshots, timeout):
     menu.select_option(label=next(label for label in labels if label.replace("\xa0", " ").startswith("lstm ")))
     details = page.locator(".widget-html:has-text('lstm[0][0] (None, 32)')")
     details.first.wait_for(timeout=ms)
-    page.locator(".jupyter-widgets svg").last.scroll_into_view_if_needed()
+    _scroll_to(page.locator(".jupyter-widgets svg").last)
     time.sleep(0.5)
     page.screenshot(path=str(screenshots / "3_node_explorer.png"), full_page=True)
     # 5. save from the browser, for the saved-file check

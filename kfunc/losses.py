@@ -25,7 +25,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from kfunc._errors import unknown_name_error
+from kfunc._errors import resolve_named
 
 EPSILON = 1e-7  # Keras's fuzz factor: how far from 0 and 1 probabilities are clipped
 
@@ -340,21 +340,9 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name, listing the valid ones.
     """
-    if identifier is None or callable(identifier) and not isinstance(identifier, type):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name_error("loss class", identifier.get("class_name"), _CLASSES)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier in _LOSSES:
-            return _LOSSES[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-    raise unknown_name_error("loss", identifier, [k for k in _LOSSES if k.islower()])
+    if identifier is None:
+        return None
+    return resolve_named(identifier, "loss", Loss, _LOSSES, _CLASSES, valid=[k for k in _LOSSES if k.islower()])
 
 
 def serialize(loss):

@@ -26,7 +26,7 @@ Example:
 import torch
 
 from kfunc import losses
-from kfunc._errors import unknown_name_error
+from kfunc._errors import resolve_named
 
 # ----------------------------------------------------------------------------- functions
 
@@ -387,24 +387,8 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name, listing the valid ones.
     """
-    if isinstance(identifier, Metric) or callable(identifier) and not isinstance(identifier, type):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name_error("metric class", identifier.get("class_name"), _CLASSES)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        if identifier in _CLASS_SHORT_NAMES:
-            return _CLASS_SHORT_NAMES[identifier]()
     valid = [k for k in _FUNCTIONS if k.islower()] + list(_CLASS_SHORT_NAMES) + ["accuracy", "acc"]
-    raise unknown_name_error("metric", identifier, valid)
+    return resolve_named(identifier, "metric", Metric, _FUNCTIONS, _CLASSES, _CLASS_SHORT_NAMES, valid)
 
 
 def serialize(metric):

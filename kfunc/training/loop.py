@@ -123,12 +123,7 @@ def test_loop(runner, data, batch_size, steps, tracker, callbacks, device=None, 
     batch, and the logs are those of all the parts together.
     """
     tracker.reset()
-    stream = BatchStream(data.size, batch_size)
-    steps = stream.steps_per_pass if steps is None else min(steps, stream.steps_per_pass)
-    fetch = transfer.batch_fetcher(data, device)
-    if world is not None:
-        runner = world.shard(runner, fetch)
-        fetch = runner.fetch
+    stream, steps, runner, fetch = _batches(runner, data, batch_size, steps, device, world)
     before = callbacks.wants_batch("test", "begin")
     after = callbacks.wants_batch("test", "end")
     callbacks.call("on_test_begin", {})
@@ -151,12 +146,7 @@ def predict_loop(runner, data, batch_size, steps, callbacks, device=None, world=
     In a data-parallel run (``world``), each process predicts its part of every
     batch, then all parts are gathered: every process returns the full outputs.
     """
-    stream = BatchStream(data.size, batch_size)
-    steps = stream.steps_per_pass if steps is None else min(steps, stream.steps_per_pass)
-    fetch = transfer.batch_fetcher(data, device)
-    if world is not None:
-        runner = world.shard(runner, fetch)
-        fetch = runner.fetch
+    stream, steps, runner, fetch = _batches(runner, data, batch_size, steps, device, world)
     before = callbacks.wants_batch("predict", "begin")
     after = callbacks.wants_batch("predict", "end")
     callbacks.call("on_predict_begin", {})
@@ -175,6 +165,17 @@ def predict_loop(runner, data, batch_size, steps, callbacks, device=None, world=
         return []
     outputs = [torch.cat([p[i] for p in pieces]).cpu() for i in range(len(pieces[0]))]
     return outputs if world is None else runner.gathered(outputs)
+
+
+def _batches(runner, data, batch_size, steps, device, world):
+    """The batch stream, step count, runner and batch fetcher of one evaluation or prediction."""
+    stream = BatchStream(data.size, batch_size)
+    steps = stream.steps_per_pass if steps is None else min(steps, stream.steps_per_pass)
+    fetch = transfer.batch_fetcher(data, device)
+    if world is not None:  # each process works on its part of every batch
+        runner = world.shard(runner, fetch)
+        fetch = runner.fetch
+    return stream, steps, runner, fetch
 
 
 # How the fx module's result (a tensor, a list, or a dict, as the model's outputs were

@@ -43,6 +43,9 @@ def _masks(dx, dy, r):
     return np.stack([square, circle, triangle, cross])
 
 
+_CHUNK = 256
+
+
 def draw_shapes(size, x, y, radius, shape, colour, rng):
     """Draw one shape per image on a noisy dark background.
 
@@ -63,6 +66,13 @@ def draw_shapes(size, x, y, radius, shape, colour, rng):
         >>> draw_shapes(32, 16 * one, 16 * one, 8 * one, [1], [0], rng).shape
         (1, 32, 32, 3)
     """
+    if len(x) > _CHUNK:  # a few hundred images at a time keeps the temporaries small
+        parts = [
+            draw_shapes(size, x[i:i + _CHUNK], y[i:i + _CHUNK], radius[i:i + _CHUNK],
+                        shape[i:i + _CHUNK], colour[i:i + _CHUNK], rng)
+            for i in range(0, len(x), _CHUNK)
+        ]
+        return np.concatenate(parts)
     centres = np.arange(size) + 0.5  # pixel centres
     dx = centres[None, None, :] - np.asarray(x, float)[:, None, None]
     dy = centres[None, :, None] - np.asarray(y, float)[:, None, None]

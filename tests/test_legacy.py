@@ -80,6 +80,17 @@ def test_warns_once_per_call_site():
     assert len(legacy(record)) == 2
 
 
+def test_each_spelling_at_one_call_site_warns_once_with_its_own_call():
+    a, b = Input(shape=(4,)), Input(shape=(4,))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            for mode in ("sum", "mul", "ave"):
+                merge([a, b], mode=mode)
+    calls = [w.message.modern_call for w in legacy(record)]
+    assert calls == ["add([a, b])", "multiply([a, b])", "average([a, b])"]
+
+
 def test_two_calls_on_one_line_warn_separately():
     x = Input(shape=(4,))
     with warnings.catch_warnings(record=True) as record:

@@ -22,7 +22,7 @@ from kfunc.legacy.translate import Arg, MISSING
 
 _KFUNC_DIR = str(Path(__file__).resolve().parents[1]) + os.sep
 
-_warned = set()  # (file, line, column, spelling) of each warning already given
+_warned = set()  # (file, line, column, old name, notes) of each warning already given
 
 
 class LegacySpellingWarning(UserWarning):
@@ -110,7 +110,11 @@ class CallSite:
         return repr(value)
 
     def warn_once(self, written, modern, notes):
-        """Warn, unless this call site already warned for this spelling.
+        """Warn, unless this call site already warned for this very spelling.
+
+        A spelling is the old name together with what changed (the notes): a loop
+        that calls ``merge(..., mode=mode)`` with 'sum', then 'mul', warns once for
+        each mode, each with its own modern call.
 
         Args:
             written: the old spelling, as called (``'Convolution2D'``, ``'merge'``).
@@ -120,7 +124,7 @@ class CallSite:
         The message reads ``Update your <written> call: <modern call>``, then the notes.
         """
         line, _, column, _ = _position(self.frame)
-        key = (self.frame.f_code.co_filename, line, column, written)
+        key = (self.frame.f_code.co_filename, line, column, written, tuple(notes))
         if key in _warned:
             return
         _warned.add(key)

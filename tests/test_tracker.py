@@ -10,13 +10,17 @@ executed headless and checked by nbval twice, and the tracker in a real browser:
 
 import base64
 import json
+import math
 import os
 import queue
+import re
+import signal
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,14 +28,15 @@ import pytest
 import kfunc
 import kfunc.datasets
 import kfunc.widgets
-from kfunc.widgets import LiveTracker, loss_breakdown, loss_weights, notebook_progress
+from kfunc.widgets import LiveTracker, loss_breakdown, loss_weights, notebook_progress, views
 from kfunc.widgets.frontend import EMPTY, choose_mode
 from kfunc.widgets.record import TrainingRecord
-from kfunc.widgets.report import BEST_STYLE
+from kfunc.widgets.report import BEST_STYLE, scrolling
 from guide_models import dense_network, headline_model
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG"
+EVERY_BATCH = {"update_every": 0, "drawing_budget": math.inf}  # no throttle: a redraw at every batch
 
 
 # ---------------------------------------------------------------------- a fake fit
@@ -100,7 +105,7 @@ def bundles(sink, kind=None):
 
 def test_widget_tracker_traits_follow_the_fake_training():
     sink, seen = [], {}
-    tracker = LiveTracker(mode="widget", sink=sink, update_every=0)
+    tracker = LiveTracker(mode="widget", sink=sink, **EVERY_BATCH)
     model = FakeModel()
 
     def look(epoch, batch):
@@ -120,7 +125,7 @@ def test_widget_tracker_traits_follow_the_fake_training():
 
 def test_widget_tracker_is_closed_and_leaves_a_snapshot():
     sink = []
-    tracker = LiveTracker(mode="widget", sink=sink, update_every=0)
+    tracker = LiveTracker(mode="widget", sink=sink, **EVERY_BATCH)
     fake_fit(tracker, FakeModel(), epochs=3)
     view = tracker.view
     # 1. the live area started empty, showed the widget, and was emptied again
@@ -138,7 +143,7 @@ def test_widget_tracker_is_closed_and_leaves_a_snapshot():
 
 def test_stop_button_sets_stop_training_and_the_training_ends_after_that_batch():
     sink, batches = [], []
-    tracker = LiveTracker(mode="widget", sink=sink, update_every=0)
+    tracker = LiveTracker(mode="widget", sink=sink, **EVERY_BATCH)
     model = FakeModel()
 
     def click(epoch, batch):
@@ -160,7 +165,7 @@ def test_stop_button_in_a_real_fit_keeps_weights_and_history():
     (x, y) = _digits(256)
     model = dense_network()
     model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
-    tracker = LiveTracker(mode="widget", sink=[], update_every=0)
+    tracker = LiveTracker(mode="widget", sink=[], **EVERY_BATCH)
 
     class ClickStop(kfunc.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
@@ -209,7 +214,7 @@ def test_breakdown_of_a_real_multi_output_fit_sums_to_the_total_loss():
 
 def test_html_live_areas_start_and_end_empty_so_nbval_sees_what_was_saved():
     sink = []
-    fake_fit(LiveTracker(mode="html", sink=sink, update_every=0), FakeModel(), epochs=2)
+    fake_fit(LiveTracker(mode="html", sink=sink, **EVERY_BATCH), FakeModel(), epochs=2)
     shows = [c for k, c in sink if k == "show"]
     assert shows[:2] == [EMPTY, EMPTY]  # the two live areas, as first shown (what nbval records)
     updates = [c for k, c in sink if k == "update"]
@@ -222,12 +227,100 @@ def test_snapshot_text_is_deterministic_and_holds_no_clock():
     texts = []
     for _ in range(2):
         sink = []
-        fake_fit(LiveTracker(mode="html", sink=sink, update_every=0), FakeModel(), epochs=3)
+        fake_fit(LiveTracker(mode="html", sink=sink, **EVERY_BATCH), FakeModel(), epochs=3)
         texts.append([(b["text/plain"], b.get("text/html")) for b in bundles(sink, "show")[2:]])
         time.sleep(0.01)
     assert texts[0] == texts[1]
     joined = json.dumps(texts[0])
     assert "/step" not in joined and "samples/s" not in joined and " at 0x" not in joined
+
+
+class StepClock:
+    """A clock that moves only when the test moves it, so that the tracker's throttle is exact."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _shown_epoch(html_text):
+    """The epoch the progress text names (``<b>Epoch 4/40</b>``)."""
+    return int(re.search(r"Epoch (\d+)/\d+", html_text).group(1))
+
+
+def _plotted_epoch(figure):
+    """The epoch the loss panel reaches: its rightmost point (x = 3.4 lies in epoch 4)."""
+    xs = [x for line in figure.axes[0].lines if line.get_visible() for x in line.get_xdata()]
+    return math.ceil(max(xs))
+
+
+@pytest.mark.parametrize("mode", ["widget", "html"])
+def test_text_and_curves_show_the_same_epoch_at_every_redraw(monkeypatch, mode):
+    """Short epochs and costly redraws: both are throttled together, and the last epoch is drawn."""
+    clock, sink, seen = StepClock(), [], []
+    tracker = LiveTracker(mode=mode, sink=sink)  # the default throttle: 4 a second, 3% of the time
+    tracker.clock = clock
+    view_class = views.WidgetView if mode == "widget" else views.HtmlView
+    update = view_class.update
+
+    def timed_update(view, progress, png):
+        update(view, progress, png)
+        clock.now += 0.05  # a redraw costs 0.05 s: the budget spaces them 0.05 / 0.03 = 1.7 s apart
+        if mode == "widget":
+            text = view.info.value
+        else:
+            text = next(b["text/html"] for _, b in reversed(sink) if isinstance(b, dict) and b.get("text/html"))
+        seen.append((_shown_epoch(text), _plotted_epoch(tracker._curves.figure)))
+
+    monkeypatch.setattr(view_class, "update", timed_update)
+
+    def batch_takes_a_moment(epoch, batch):
+        clock.now += 0.02  # 5 batches: an epoch of 0.1 s
+
+    fake_fit(tracker, FakeModel(), epochs=40, steps=5, during_batch=batch_takes_a_moment)
+    assert 3 < len(seen) < 10  # throttled: far fewer redraws than epochs
+    assert len({text for text, _ in seen}) == len(seen)  # each redraw moved on
+    assert all(text == curves for text, curves in seen), seen
+    assert seen[-1] == (40, 40)  # the final state is exact
+
+
+def test_a_real_fit_of_many_short_epochs_keeps_text_and_curves_together(monkeypatch):
+    x, y = _digits(64)
+    model = dense_network()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    sink, seen = [], []
+    update = views.HtmlView.update
+
+    def recording_update(view, progress, png):
+        update(view, progress, png)
+        text = next(b["text/html"] for _, b in reversed(sink) if isinstance(b, dict) and b.get("text/html"))
+        seen.append((_shown_epoch(text), _plotted_epoch(view.tracker._curves.figure)))
+
+    monkeypatch.setattr(views.HtmlView, "update", recording_update)
+    model.fit(x, y, batch_size=16, epochs=30, verbose=0, callbacks=[LiveTracker(mode="html", sink=sink)])
+    assert len(seen) < 30 and all(text == curves for text, curves in seen), seen
+    assert seen[-1] == (30, 30)
+
+
+def test_wide_history_tables_scroll_sideways_in_the_live_view_and_the_snapshot():
+    """A multi-output model logs 10 values and the learning rate: the table must not be cut off."""
+    sink, live = [], []
+    tracker = LiveTracker(mode="widget", sink=sink, **EVERY_BATCH)
+    fake_fit(tracker, FakeModel(), epochs=2,
+             during_batch=lambda epoch, batch: live.append(tracker.view.breakdown.value) if epoch == 1 else None)
+    table = sink[-1][1]["text/html"]
+    epochs = re.findall(r"<table.*?</table>", table)[0]
+    assert "val_main_output_acc" in epochs and epochs.count("<th ") == 12  # epoch + 11 columns
+    for text in (table, live[-1]):
+        tables = re.findall(r"<table.*?</table>", text)
+        assert tables and all(scrolling(t) in text for t in tables)  # each table in its own scrolling box
+        assert "overflow-x: auto" in scrolling("") and "<style" not in text and "<script" not in text
+    html_sink = []
+    fake_fit(LiveTracker(mode="html", sink=html_sink, **EVERY_BATCH), FakeModel(), epochs=2)
+    live_text = [b["text/html"] for k, b in html_sink if k == "update" and "Epoch 2/2" in b.get("text/html", "")]
+    assert all(scrolling(t) in live_text[-1] for t in re.findall(r"<table.*?</table>", live_text[-1]))
 
 
 def test_text_mode_prints_a_line_per_epoch(capsys):
@@ -240,19 +333,58 @@ def test_text_mode_prints_a_line_per_epoch(capsys):
     assert lines[-1] == "Trained 2 epochs. Best epoch: 2 (val_loss 0.5060)."
 
 
-def test_an_exception_in_fit_still_replaces_the_live_view_at_the_end_of_the_cell():
+def _started_then_failed(error):
+    """A fake fit that raises ``error`` after the first batch; the cell's end then finishes the tracker."""
     sink = []
-    tracker = LiveTracker(mode="html", sink=sink, update_every=0)
-    model = FakeModel()
-    tracker.set_model(model)
+    tracker = LiveTracker(mode="html", sink=sink, **EVERY_BATCH)
+    tracker.set_model(FakeModel())
     tracker.set_params({"epochs": 3, "steps": 4, "samples": 128, "batch_size": 32})
     tracker.on_train_begin({})
     tracker.on_epoch_begin(0, {})
     tracker.on_train_batch_end(0, {"loss": 1.0})
-    tracker._cell_ended()  # what IPython's post_run_cell event calls after a KeyboardInterrupt
-    assert sink[-1][1]["text/plain"].startswith("Trained 0 epochs of 3. Training was interrupted during epoch 1")
+    # what IPython's post_run_cell event passes: the cell's ExecutionResult
+    tracker._cell_ended(SimpleNamespace(error_in_exec=error))
+    return tracker, sink
+
+
+def test_an_exception_in_fit_still_replaces_the_live_view_at_the_end_of_the_cell():
+    tracker, sink = _started_then_failed(ValueError("bad batch"))
+    assert sink[-1][1]["text/plain"].splitlines()[0] == (
+        "Trained 0 epochs of 3. Stopped by an exception in fit (ValueError) in epoch 1, after batch 1 of 4.")
+    assert "Interrupted" not in json.dumps(bundles(sink))
     tracker._cell_ended()
     assert sum(1 for k, _ in sink if k == "show") == 4  # finished once only
+
+
+def test_an_exception_of_unknown_type_is_still_called_an_exception():
+    _, sink = _started_then_failed(None)  # the cell caught it, say: IPython saw no error
+    assert sink[-1][1]["text/plain"].splitlines()[0] == (
+        "Trained 0 epochs of 3. Stopped by an exception in fit in epoch 1, after batch 1 of 4.")
+
+
+def test_kernel_interrupt_is_called_an_interrupt_in_the_snapshot():
+    """Kernel > Interrupt sends SIGINT: fit ends the batch, then raises KeyboardInterrupt."""
+    x, y = _digits(128)
+    model = dense_network()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
+    sink = []
+    tracker = LiveTracker(mode="html", sink=sink, **EVERY_BATCH)
+
+    class InterruptButton(kfunc.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if len(model.history.epoch) == 1 and batch == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        model.fit(x, y, batch_size=32, epochs=5, verbose=0, callbacks=[tracker, InterruptButton()])
+    tracker._cell_ended(SimpleNamespace(error_in_exec=caught.value))
+    curves, table = bundles(sink, "show")[-2:]
+    caption = table["text/plain"].splitlines()[0]
+    assert caption.startswith(
+        "Trained 1 epoch of 5. Interrupted (KeyboardInterrupt) in epoch 2, after batch 3 of 4; "
+        "the weights are those of the last completed batch. Best epoch: 1 (loss ")
+    assert "exception" not in caption
+    assert caption in table["text/html"] and base64.b64decode(curves["image/png"]).startswith(PNG_MAGIC)
 
 
 def test_best_epoch_and_table_highlight_follow_each_column_direction():

@@ -1,6 +1,8 @@
 """kfunc.widgets besides the tracker: the node explorer, training curves, records, call sites."""
 
+import base64
 import inspect
+import io
 
 import numpy as np
 import pytest
@@ -13,6 +15,13 @@ from kfunc.widgets.curves import panels
 from kfunc.widgets.explorer import HIGHLIGHT, highlighted_diagram, info_text
 
 PNG_MAGIC = b"\x89PNG"
+
+
+def _pixels(png):
+    """The RGB pixels of a PNG, as an ``(n, 3)`` array of ints."""
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int).reshape(-1, 3)
 
 
 def shared_lstm_model():
@@ -86,10 +95,61 @@ def test_static_report_shows_the_node_and_its_highlighted_graph():
     text = str(report)
     assert text.splitlines()[0] == "lstm (LSTM), node 1 of 2"
     assert "  made by: tests/test_widgets.py, line" in text
-    bundle = report._repr_mimebundle_()
-    assert bundle["text/plain"] == text
-    assert "<svg" in bundle["text/html"] and HIGHLIGHT[0].lower() in bundle["text/html"].lower()
-    assert "lstm[1][0]" in bundle["text/html"] and "encoded_b = lstm(tweet_b)" in bundle["text/html"]
+    details, graph = report.bundles()
+    assert details["text/plain"] == text
+    assert "lstm[1][0]" in details["text/html"] and "encoded_b = lstm(tweet_b)" in details["text/html"]
+    assert "input_2" in details["text/html"] and "(None, 10, 8)" in details["text/html"]
+    assert base64.b64decode(graph["image/png"]).startswith(PNG_MAGIC)
+    assert graph["text/plain"] == "<Graph of model 'model', call lstm[1] highlighted>"
+
+
+@pytest.mark.parametrize("renderer", ["builtin", "graphviz-pure"])
+def test_static_report_stores_its_graph_as_an_image_never_as_svg_in_html(monkeypatch, renderer):
+    """An untrusted notebook strips <svg> from HTML outputs: the graph must be a PNG output of its own."""
+    from kfunc.display import renderers
+
+    if renderers.RENDERERS[[r.name for r in renderers.RENDERERS].index(renderer)].unavailable("png"):
+        pytest.skip(f"{renderer} cannot draw here")
+    monkeypatch.setenv("KFUNC_RENDERER", renderer)
+    model, lstm = shared_lstm_model()
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
+    explore(model, "lstm", 1, mode="html")._ipython_display_()  # as a notebook cell's last line shows it
+    assert [raw for _, raw in shown] == [True, True]
+    bundles = [bundle for bundle, _ in shown]
+    assert [sorted(b) for b in bundles] == [["text/html", "text/plain"], ["image/png", "text/plain"]]
+    assert not any("<svg" in b.get("text/html", "").lower() for b in bundles)
+    png = base64.b64decode(bundles[1]["image/png"])
+    assert png.startswith(PNG_MAGIC) and 2_000 < len(png) < 300_000
+    # the chosen call is drawn in the highlight colour (the PNG has its yellow)
+    yellow = [int(HIGHLIGHT[0][i:i + 2], 16) for i in (1, 3, 5)]
+    assert (np.abs(_pixels(png) - yellow).sum(axis=1) < 30).sum() > 100
+
+
+def test_static_report_of_a_call_outside_the_graph_says_so_and_has_no_picture():
+    model, lstm = shared_lstm_model()
+    lstm(Input(shape=(10, 8)))  # a third call, in no model
+    bundles = explore(model, "lstm", 2, mode="html").bundles()
+    assert len(bundles) == 1
+    assert "not part of the model's graph" in bundles[0]["text/html"]
+
+
+def test_no_stored_output_puts_svg_inside_html():
+    """Explorer panel, tracker snapshot, model, layer and tensor displays: pictures travel as images."""
+    from kfunc.widgets import LiveTracker
+
+    model, lstm = shared_lstm_model()
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x = [rng.random((16, 10, 8), dtype=np.float32) for _ in range(2)]
+    sink = []
+    model.fit(x, np.ones((16, 1), np.float32), epochs=2, verbose=0, validation_split=0.25,
+              callbacks=[LiveTracker(mode="html", sink=sink)])
+    bundles = explore(model, "lstm", 1, mode="html").bundles() + [b for _, b in sink]
+    bundles += [model._repr_mimebundle_(), lstm._repr_mimebundle_(), model.output._repr_mimebundle_()]
+    htmls = [b["text/html"] for b in bundles if isinstance(b, dict) and "text/html" in b]
+    assert len(htmls) > 4 and not any("<svg" in h.lower() for h in htmls)
+    assert sum("image/png" in b for b in bundles if isinstance(b, dict)) >= 2
 
 
 def test_highlight_marks_only_the_chosen_call():

@@ -12,7 +12,10 @@ model's layers and, for the chosen layer, its nodes. For the chosen node it show
 
 In a notebook with widgets these are two dropdowns and a live panel; elsewhere
 (a headless run, GitHub) ``explore(model, layer, node_index)`` shows the same panel
-for one node, as HTML with a text stand-in.
+for one node as two outputs that a saved notebook keeps: the details as HTML, and
+the graph as a PNG image, each with a text stand-in. The graph is never SVG inside
+the HTML: an untrusted notebook (a fresh clone, Binder's first open) has the
+``<svg>`` elements of HTML outputs stripped, while an image shows everywhere.
 """
 
 import html
@@ -157,7 +160,7 @@ def explore(model, layer=None, node_index=None, mode=None):
 
 
 class NodeReport:
-    """One node's panel, as a notebook output (HTML + SVG) or as text (``str``)."""
+    """One node's panel: notebook outputs (the details as HTML, the graph as PNG), or text (``str``)."""
 
     def __init__(self, model, layer, node_index):
         self.model = model
@@ -165,12 +168,30 @@ class NodeReport:
         self.node_index = node_index
         self.info = node_info(layer, node_index, model)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "text/plain": str(self)}
+    def bundles(self):
+        """The panel's outputs, as mime bundles: ``[details, graph]``.
 
-    def html(self):
-        svg = _graph_svg(self.model, self.layer, self.node_index)
-        return f"<div>{info_html(self.info)}{svg}</div>"
+        The details are HTML (with the text of ``str(report)``); the graph, with the
+        call highlighted, is a PNG with a one-line text stand-in. It is left out when
+        the call is not part of the model's graph (the details say so) or when no
+        renderer can draw it.
+        """
+        diagram = highlighted_diagram(self.model, self.layer, self.node_index) if self.model is not None else None
+        note = _NOT_DRAWN if self.model is not None and diagram is None else ""
+        result = [{"text/html": f"<div>{info_html(self.info)}{note}</div>", "text/plain": str(self)}]
+        png = diagram.mimebundle().get("image/png") if diagram is not None else None  # base64, as Jupyter wants
+        if png is not None:
+            caption = f"<Graph of model {self.model.name!r}, call {self.info.layer}[{self.node_index}] highlighted>"
+            result.append({"image/png": png, "text/plain": caption})
+        return result
+
+    def _ipython_display_(self):
+        # Two outputs, not one bundle: a notebook shows only the richest part of a bundle,
+        # which for HTML + PNG would be the HTML alone.
+        from IPython.display import display
+
+        for bundle in self.bundles():
+            display(bundle, raw=True)
 
     def __str__(self):
         return info_text(self.info)
@@ -364,19 +385,17 @@ def _first_node(model, layer):
     return layer._inbound_nodes.index(in_graph[0]) if in_graph else 0
 
 
+_NOT_DRAWN = "<p><i>This call is not part of the model's graph, so the graph does not show it.</i></p>"
+
+
 def _graph_svg(model, layer, node_index):
-    """The highlighted graph as inline SVG, or a short note when it cannot be drawn."""
+    """The highlighted graph as inline SVG (for the live widget), or a short note when it cannot be drawn."""
     if model is None:
         return ""
-    from kfunc.display import RenderError
-
     diagram = highlighted_diagram(model, layer, node_index)
     if diagram is None:
-        return "<p><i>This call is not part of the model's graph, so the graph does not show it.</i></p>"
-    try:
-        return diagram.mimebundle().get("image/svg+xml", "")
-    except RenderError:
-        return ""
+        return _NOT_DRAWN
+    return diagram.mimebundle().get("image/svg+xml", "")
 
 
 def _ref(tensor):

@@ -5,6 +5,12 @@ so each display (widgets, HTML outputs, a terminal) says the same thing. What en
 up in a saved notebook (:func:`epoch_table_html`, :func:`epoch_table_text`,
 :func:`curves_caption`) holds only the training's values, never a time, so the
 same training gives the same text.
+
+The HTML uses inline styles only: a saved notebook is shown untrusted (GitHub,
+nbviewer, a fresh clone), where ``<style>`` blocks and scripts are stripped but
+``style`` attributes stay. Tables sit in a box that scrolls sideways, so a model
+with many logged values (``val_main_output_accuracy``, ...) is never cut off at
+the notebook's right edge.
 """
 
 import html
@@ -14,6 +20,12 @@ from kfunc.widgets.record import loss_breakdown
 BEST_STYLE = "background: #d3f9d8; font-weight: bold"
 _TABLE_STYLE = "border-collapse: collapse; font-size: 12px; font-family: monospace"
 _CELL = "padding: 2px 8px; text-align: right; border-bottom: 1px solid #e9ecef"
+_SCROLLS = "overflow-x: auto; max-width: 100%"
+
+
+def scrolling(table):
+    """``table`` (HTML) in a box as wide as the output that scrolls sideways when the table is wider."""
+    return f"<div style='{_SCROLLS}'>{table}</div>"
 
 
 def number(value):
@@ -130,9 +142,9 @@ def breakdown_html(logs, weights):
                  f"<td style='{_CELL}; text-align: left'>100%</td></tr>")
         head = "".join(f"<th style='{_CELL}'>{h}</th>" for h in ("output", "loss", "weight", "weighted", "share"))
         blocks.append(
-            f"<div style='display: inline-block; vertical-align: top; margin-right: 16px'>"
+            f"<div style='display: inline-block; vertical-align: top; margin-right: 16px; max-width: 100%'>"
             f"<div style='font-size: 12px'><b>{title} loss by output</b></div>"
-            f"<table style='{_TABLE_STYLE}'><tr>{head}</tr>{body}</table></div>"
+            + scrolling(f"<table style='{_TABLE_STYLE}'><tr>{head}</tr>{body}</table>") + "</div>"
         )
     return "".join(blocks)
 
@@ -194,7 +206,7 @@ def epoch_table_html(record):
     caption = table_caption(record)
     return (
         f"<div><div style='font-size: 12px; margin: 4px 0'>{html.escape(caption)}</div>"
-        f"<table style='{_TABLE_STYLE}'><tr>{head}</tr>{''.join(rows)}</table></div>"
+        + scrolling(f"<table style='{_TABLE_STYLE}'><tr>{head}</tr>{''.join(rows)}</table>") + "</div>"
     )
 
 

@@ -18,11 +18,15 @@ How it is shown depends on where (see :mod:`kfunc.widgets.frontend`): ipywidgets
 in JupyterLab, VS Code or Colab; outputs replaced in place where widgets cannot be
 shown; a printed line per epoch in a terminal.
 
-It stays cheap: the per-batch hook only compares the clock with the time of the
-next update (a few per second), and the curves are redrawn only as often as keeps
-drawing under 3% of the training time.
+It stays cheap and in step. The per-batch hook only compares the clock with the
+time of the next *redraw*; a redraw reads the running values and updates the
+progress text and the curves together, from the same moment of the training, so
+the text never runs ahead of the picture. Redraws come as often as keeps them
+under 3% of the training time (at most 4 a second), and the final state is always
+drawn, however the training ends.
 """
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -37,8 +41,9 @@ class Progress:
 
     Attributes:
         epoch: the epoch in progress, from 1; epochs: the last epoch's number.
+        epoch_ended: whether that epoch is over (its values are in the record).
         batch: batches done in this epoch; steps: batches per epoch (None if unknown).
-        status: ``''``, ``'validating'``, ``'stopping'``...
+        status: ``''`` or ``'stopping after this batch'``.
         elapsed_epoch: seconds since the epoch began.
         eta_epoch, eta_total: estimated seconds left in the epoch and in the training.
         samples_per_second: training speed in this epoch.
@@ -47,6 +52,7 @@ class Progress:
 
     epoch: int = 1
     epochs: int = 1
+    epoch_ended: bool = False
     batch: int = 0
     steps: int = None
     status: str = ""
@@ -63,9 +69,9 @@ class LiveTracker(Callback):
     Args:
         mode: ``'widget'``, ``'html'`` or ``'text'``; by default chosen from where the
             code runs (the ``KFUNC_TRACKER`` environment variable overrides the guess).
-        update_every: seconds between two updates of the progress (4 a second).
+        update_every: the shortest time between two redraws, in seconds (4 a second).
         drawing_budget: the largest fraction of the training time spent redrawing the
-            curves while training runs (0.03: 3%).
+            progress and the curves while training runs (0.03: 3%).
         dpi: resolution of the curves picture.
         sink: a list that receives the outputs instead of the notebook (tests).
 
@@ -73,6 +79,7 @@ class LiveTracker(Callback):
         record: the :class:`~kfunc.widgets.record.TrainingRecord` of the last training.
         view: the display in use (its widgets, for a ``'widget'`` tracker).
         stop_requested: whether :meth:`stop` (the Stop button) was used in this training.
+        clock: the function that tells the time, in seconds (a test may give its own).
 
     Example:
         >>> tracker = LiveTracker()
@@ -81,6 +88,7 @@ class LiveTracker(Callback):
     """
 
     is_progress_display = True  # fit adds no text progress bar beside it
+    clock = staticmethod(time.perf_counter)
 
     def __init__(self, mode=None, update_every=0.25, drawing_budget=0.03, dpi=80, sink=None):
         super().__init__()
@@ -120,64 +128,52 @@ class LiveTracker(Callback):
         self.stop_requested = False
         self._finished = False
         self._progress = Progress(epochs=params.get("epochs", 1), steps=params.get("steps"))
-        self._first_epoch = None
         self._epoch_times = []
-        self._next_update = 0.0
-        self._next_drawing = None  # the first picture comes with the first epoch's values, or after 2 s
+        self._next_redraw = math.inf if self.active_mode == "text" else 0.0  # the text view prints per epoch
+        self._curves = None  # the figure, made at the first redraw
         self._png = None
-        self._curves = None
+        self._drawn = None  # what of the record the PNG shows
         self.view = self._make_view()
         self.view.start()
         self._watch_cell()
 
     def on_epoch_begin(self, epoch, logs=None):
-        if self._first_epoch is None:
-            self._first_epoch = epoch
+        if self.record.total_epochs is None:
             self.record.total_epochs = self.params.get("epochs", epoch + 1) - epoch
-            self._next_drawing = time.perf_counter() + 2.0
         p = self._progress
-        p.epoch, p.batch, p.status, p.running = epoch + 1, 0, "", {}
-        self._epoch_started = time.perf_counter()
-        self._next_update = self._epoch_started + self.update_every
+        p.epoch, p.epoch_ended, p.batch, p.status, p.running = epoch + 1, False, 0, "", {}
+        self._epoch_started = self.clock()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._progress.batch = batch + 1
-        now = time.perf_counter()
-        if now < self._next_update:
+        p = self._progress
+        p.batch = batch + 1
+        now = self.clock()
+        if now < self._next_redraw:
             return
-        self._next_update = now + self.update_every
-        running = dict(logs) if logs is not None else {}  # reading them waits for the device
-        self._progress.running = running
-        self._timing(now)
-        if "loss" in running:
-            self.record.add_running(self._x(), running["loss"], self._learning_rate())
+        # 1. the running values (reading them waits for the device: only when they are shown)
+        p.running = dict(logs) if logs is not None else {}
+        if "loss" in p.running:
+            self.record.add_running(self._x(), p.running["loss"], self._learning_rate())
         if self.stop_requested:
-            self._progress.status = "stopping after this batch"
-        self.view.progress(self._progress, running)
-        self._maybe_draw(now)
-
-    def on_test_begin(self, logs=None):
-        if self._finished:
-            return  # evaluate() on its own: nothing to show
-        self._progress.status = "validating"
-        self._timing(time.perf_counter())
-        self.view.progress(self._progress, self._progress.running)
+            p.status = "stopping after this batch"
+        self._timing(now)
+        # 2. the text and the curves of this moment, together
+        self._redraw()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        now = time.perf_counter()
+        now = self.clock()
         self._epoch_times.append(now - self._epoch_started)
         lr = logs.get("lr", self._learning_rate())
         self.record.add_epoch(epoch, logs, lr)
         if "loss" in logs:
             self.record.add_running(self._x(), logs["loss"], lr)
         p = self._progress
-        p.status, p.running = "", dict(logs)
+        p.epoch_ended, p.status, p.running = True, "", dict(logs)
         self._timing(now)
         self.view.epoch_end(p, logs)
-        if len(self.record.epochs) == 1:
-            self._next_drawing = now  # the first epoch's values: time for the first picture
-        self._maybe_draw(now)
+        if now >= self._next_redraw:
+            self._redraw()
 
     def on_train_end(self, logs=None):
         self._finish()
@@ -193,20 +189,36 @@ class LiveTracker(Callback):
             return views.HtmlView(self, self.sink)
         return views.TextView(self)
 
-    def _finish(self, interrupted=False):
+    def _finish(self, interrupted=False, error=None):
+        """Leave the snapshot: the final state is redrawn (whatever the throttle), then shown for good.
+
+        Args:
+            interrupted: True when fit ended with an exception (it never called on_train_end).
+            error: that exception, when known.
+        """
         if self._finished:
             return
         self._finished = True
         self._unwatch_cell()
-        record, p = self.record, self._progress
+        self.record.stopped = self._how_it_stopped(interrupted, error)
+        if self.active_mode != "text":
+            self._redraw()
+        self.view.finish(self._png)
+
+    def _how_it_stopped(self, interrupted, error):
+        """The sentence the snapshot's caption gives when training ended before its last epoch."""
+        p = self._progress
+        where = f"in epoch {p.epoch}, after batch {p.batch}" + (f" of {p.steps}" if p.steps else "")
+        if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or the notebook's Kernel > Interrupt
+            return f"Interrupted (KeyboardInterrupt) {where}; the weights are those of the last completed batch."
         if interrupted:
-            record.stopped = f"Training was interrupted during epoch {p.epoch} (an exception in fit)."
-        elif self.stop_requested:
-            record.stopped = f"Stopped with the Stop button in epoch {p.epoch}, after batch {p.batch}."
-        elif getattr(self.model, "stop_training", False):
-            record.stopped = "Stopped early by a callback (model.stop_training)."
-        png = self._draw()[0] if self.active_mode != "text" else None
-        self.view.finish(png)
+            named = f" ({type(error).__name__})" if error is not None else ""
+            return f"Stopped by an exception in fit{named} {where}."
+        if self.stop_requested:
+            return f"Stopped with the Stop button in epoch {p.epoch}, after batch {p.batch}."
+        if getattr(self.model, "stop_training", False):
+            return "Stopped early by a callback (model.stop_training)."
+        return ""
 
     def _timing(self, now):
         p = self._progress
@@ -238,27 +250,31 @@ class LiveTracker(Callback):
         except (TypeError, ValueError, RuntimeError):
             return None
 
-    def _maybe_draw(self, now):
-        """Redraw the curves if the drawing budget allows it now."""
-        if self.active_mode == "text" or self._next_drawing is None or now < self._next_drawing:
-            return
-        first = self._curves is None
-        png, cost = self._draw()
-        # Wait long enough to keep drawing within the budget: the time to render the
-        # picture sets the pace, except the first time (which loads fonts as well).
-        self._next_drawing = time.perf_counter() + max(1.0, 0.0 if first else cost / self.drawing_budget)
-        self.view.picture(png)
+    def _redraw(self):
+        """One redraw: the progress text and the curves, from the same state, in one view update.
 
-    def _draw(self):
-        """``(PNG of the curves, seconds it took to render)``."""
+        Its cost sets the pace: the next redraw waits until this one is within the
+        drawing budget of the time in between (the first redraw, which also loads
+        the fonts, does not count).
+        """
+        started = self.clock()
+        first = self._curves is None
+        self.view.update(self._progress, self._picture())
+        cost = self.clock() - started
+        self._next_redraw = self.clock() + max(self.update_every, 0.0 if first else cost / self.drawing_budget)
+
+    def _picture(self):
+        """The curves of the record as it is now, as PNG (drawn again only when the record changed)."""
         from kfunc.widgets import curves
 
-        if self._curves is None:
-            self._curves = curves.Curves()
-        figure = self._curves.draw(self.record)
-        started = time.perf_counter()
-        self._png = curves.png(figure, self.dpi)
-        return self._png, time.perf_counter() - started
+        record = self.record
+        state = (len(record.epochs), len(record.trace), len(record.lr_trace))
+        if state != self._drawn:
+            if self._curves is None:
+                self._curves = curves.Curves()
+            self._png = curves.png(self._curves.draw(record), self.dpi)
+            self._drawn = state
+        return self._png
 
     # A fit that raises (Ctrl-C, an error) never calls on_train_end: in a notebook the
     # end of the cell finishes the display instead, so no live view is left behind.
@@ -276,5 +292,6 @@ class LiveTracker(Callback):
                 pass
             self._shell = None
 
-    def _cell_ended(self, *args):
-        self._finish(interrupted=True)
+    def _cell_ended(self, result=None):
+        # IPython passes the cell's ExecutionResult: its error_in_exec is what stopped fit
+        self._finish(interrupted=True, error=getattr(result, "error_in_exec", None))

@@ -1,8 +1,11 @@
 """The three faces of the training tracker: widgets, HTML outputs, printed lines.
 
 Each view gets the same calls from :class:`~kfunc.widgets.tracker.LiveTracker`:
-``start()``, ``progress(progress, logs)`` (a few times a second), ``picture(png)``
-(when the curves were redrawn), ``epoch_end(progress, logs)`` and ``finish(png)``.
+``start()``; ``update(progress, png)``, a *redraw*: the progress text and the
+curves picture of one same moment, shown together so that the text never tells of
+an epoch the curves do not show yet; ``epoch_end(progress, logs)``, where the text
+view prints its line (the notebook views show an epoch at their next redraw); and
+``finish(png)``.
 
 The two notebook views show their live parts in output areas that start empty and
 are emptied again at the end, when the *snapshot* (the final curves as a PNG, the
@@ -40,10 +43,7 @@ class TextView:
     def start(self):
         pass
 
-    def progress(self, progress, logs):
-        pass
-
-    def picture(self, png):
+    def update(self, progress, png):
         pass
 
     def epoch_end(self, progress, logs):
@@ -66,22 +66,23 @@ class HtmlView:
         self.sink = sink
         self.text = Slot(sink)
         self.curves = Slot(sink)
+        self._shown_png = None
 
     def start(self):
         self.text.show(EMPTY)
         self.curves.show(EMPTY)
 
-    def progress(self, progress, logs):
+    def update(self, progress, png):
         body = report.progress_html(progress)
-        body += report.bar_html(progress.epoch - 1 + _fraction(progress), progress.epochs)
+        body += report.bar_html(_epochs_done(progress), progress.epochs)
         breakdown = report.breakdown_html(self.tracker.record.latest(), self.tracker.record.weights)
         self.text.update({"text/html": f"<div>{body}{breakdown}</div>", "text/plain": ""})
-
-    def picture(self, png):
-        self.curves.update({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": ""})
+        if png is not None and png is not self._shown_png:  # an unchanged picture is not sent again
+            self._shown_png = png
+            self.curves.update({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": ""})
 
     def epoch_end(self, progress, logs):
-        self.progress(progress, logs)
+        pass
 
     def finish(self, png):
         self.text.update(EMPTY)
@@ -137,10 +138,10 @@ class WidgetView:
         self.slot.show(EMPTY)
         self.slot.update(self.box)
 
-    def progress(self, progress, logs):
+    def update(self, progress, png):
         with self.box.hold_sync():
             self.epoch_bar.max = max(progress.epochs, 1)
-            self.epoch_bar.value = progress.epoch - 1
+            self.epoch_bar.value = int(_epochs_done(progress))
             if progress.steps:
                 self.batch_bar.max = progress.steps
                 self.batch_bar.value = min(progress.batch, progress.steps)
@@ -149,15 +150,13 @@ class WidgetView:
             if self.tracker.stop_requested and not self.stop_button.disabled:
                 self.stop_button.disabled = True
                 self.status.value = "<i>stopping after this batch...</i>"
-
-    def picture(self, png):
-        with self.curves.hold_sync():
-            self.curves.value = png
-            self.curves.width = str(_png_width(png))  # shown at its own size, not stretched
+        if png is not None:
+            with self.curves.hold_sync():
+                self.curves.value = png
+                self.curves.width = str(_png_width(png))  # shown at its own size, not stretched
 
     def epoch_end(self, progress, logs):
-        self.progress(progress, logs)
-        self.epoch_bar.value = progress.epoch
+        pass
 
     def finish(self, png):
         self.stop_button.disabled = True
@@ -174,5 +173,8 @@ def _png_width(png):
     return int.from_bytes(png[16:20], "big")
 
 
-def _fraction(progress):
-    return progress.batch / progress.steps if progress.steps else 0.0
+def _epochs_done(progress):
+    """How many epochs are done, with the fraction of the one in progress (2.5: half of the third)."""
+    if progress.epoch_ended:
+        return progress.epoch
+    return progress.epoch - 1 + (progress.batch / progress.steps if progress.steps else 0.0)

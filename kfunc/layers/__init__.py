@@ -8,6 +8,8 @@ from kfunc.engine.input_layer import Input, InputLayer
 from kfunc.engine.layer import Layer
 from kfunc.layers.convolutional import *  # noqa: F401,F403
 from kfunc.layers.core import *  # noqa: F401,F403
+from kfunc.layers.embedding import *  # noqa: F401,F403
+from kfunc.layers.lambda_layer import *  # noqa: F401,F403
 from kfunc.layers.merge import *  # noqa: F401,F403
 from kfunc.layers.normalization import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403

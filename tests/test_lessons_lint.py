@@ -157,6 +157,11 @@ def test_exercises_with_collapsed_worked_answers(path):
     assert index > exercises[0], "the worked answers come after the exercises"
     assert cell.metadata.get("jp-MarkdownHeadingCollapsed") is True, "the worked answers heading must be collapsed"
     assert any(c.cell_type == "code" for c in cells[index + 1:]), "the worked answers need code cells"
+    # JupyterLab's "Run All" makes the last cell active and opens the heading that hides it, so
+    # the lesson ends with a heading of its own, outside the worked answers
+    last = cells[-1]
+    assert last.cell_type == "markdown" and re.match(r"##? \S", last.source), (
+        f"{path.name}: end with a '## Next' heading after the worked answers, so that Run All leaves them collapsed")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
@@ -225,6 +230,10 @@ def test_sanitizer_file_is_valid():
     for regex, replace in patterns:
         sanitized = re.sub(regex, replace, sanitized)
     assert "12ms" not in sanitized and "987us" not in sanitized, sanitized
+    snapshot = "Trained 4 epochs. Best epoch: 4 (val_loss 0.0997).\nepoch  loss\n  4 *  0.1713*"
+    for regex, replace in patterns:
+        snapshot = re.sub(regex, replace, snapshot)
+    assert snapshot.startswith("Trained 4 epochs. Best epoch: ") and "0.1713" not in snapshot, snapshot
 
 
 def test_notebooks_are_valid_json_with_trailing_newline():

@@ -22,8 +22,9 @@ What "clean" means:
    would show them (the split between stream messages depends on timing);
 5. the strings of ``lessons/nbval_sanitize.cfg`` (timings) are replaced as nbval replaces them,
    so that the stored text does not depend on how fast this run was;
-6. a traceback keeps the frames in the notebook's own cells and the error line; frames in
-   library files (absolute paths) are dropped;
+6. a traceback is stored as the kernel showed it, exactly what a student sees: kfunc hides
+   its own frames from a user's mistake (``kfunc.tracebacks``), so only the notebook's
+   cells remain, and a traceback that still shows a library file fails check 8;
 7. widget model ids are renumbered in order of appearance;
 8. any remaining output containing an absolute path (``/work``, ``/tmp``, ``/root``,
    ``/home``, this machine's home or the Python prefix) fails the run loudly, as does a
@@ -65,6 +66,7 @@ _reexec_in_venv()
 import jupytext  # noqa: E402
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError  # noqa: E402
 
 # The kernel's environment, the same for regen_lessons, run_lessons and nbval (lessons/conftest.py
@@ -77,6 +79,10 @@ KERNEL_ENV = {
     "MKL_NUM_THREADS": "1",
     "PYTHONHASHSEED": "0",
 }
+
+# The kernels talk to this process encrypted (CurveZMQ, when the kernel declares support)
+# rather than in plain TCP, so ipykernel has no reason to warn about it.
+KERNEL_MANAGER_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
 
 KERNEL_NAME = "python3"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -111,12 +117,23 @@ SANITIZE_FILE = LESSONS / "nbval_sanitize.cfg"
 
 
 def sanitize_patterns():
-    """``[(regex, replacement)]`` from nbval's sanitizer file, in nbval's reading of it."""
+    """``[(regex, replacement)]`` of the sanitizer file's ``timing-*`` sections.
+
+    Those mask what changes from run to run (timings), so they are applied to the stored
+    outputs too. The ``figures-*`` sections mask what changes from machine to machine; the
+    stored notebook keeps the real figures, and only nbval masks them.
+    """
     if not SANITIZE_FILE.exists():
         return []
-    from nbval.plugin import get_sanitize_patterns
+    import configparser
 
-    return [(re.compile(regex), replace) for regex, replace in get_sanitize_patterns(SANITIZE_FILE.read_text())]
+    config = configparser.ConfigParser()
+    config.read_string(SANITIZE_FILE.read_text())
+    return [
+        (re.compile(config[name]["regex"]), config[name]["replace"])
+        for name in config.sections()
+        if name.startswith("timing-")
+    ]
 
 
 class LessonError(Exception):
@@ -196,6 +213,7 @@ def execute(nb, timeout, name):
         record_timing=False,
         store_widget_state=False,
         resources={"metadata": {"path": str(LESSONS)}},
+        config=KERNEL_MANAGER_CONFIG,
     )
     try:
         client.execute()
@@ -242,12 +260,6 @@ def _merge_streams(outputs):
     return [out for out in merged if not (out.output_type == "stream" and out.text == "")]
 
 
-def _clean_traceback(out):
-    """Keep the frames of the notebook's own cells and the error line, drop library frames."""
-    kept = [entry for entry in out.traceback if not ABSOLUTE_PATH.search(_ANSI.sub("", entry))]
-    out.traceback = kept or [f"{out.ename}: {out.evalue}"]
-
-
 def _renumber_widgets(nb):
     ids = {}
     for cell in nb.cells:
@@ -289,8 +301,6 @@ def clean_outputs(nb):
                 out.setdefault("metadata", {})
             if out.output_type == "execute_result":
                 out.execution_count = count
-            if out.output_type == "error":
-                _clean_traceback(out)
             _sanitize(out, patterns)
     _renumber_widgets(nb)
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})

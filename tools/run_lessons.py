@@ -43,7 +43,6 @@ import regen_lessons  # noqa: E402  (re-executes under .venv when needed)
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
-from traitlets.config import Config  # noqa: E402
 
 LESSONS = regen_lessons.LESSONS
 REPO = regen_lessons.REPO
@@ -82,9 +81,7 @@ print("RUN_LESSONS_REPORT " + _json.dumps({
 }))
 """
 
-# The kernels talk to this process encrypted (CurveZMQ, when the kernel declares support)
-# rather than in plain TCP, so ipykernel has no reason to warn about it.
-KERNEL_MANAGER_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
+KERNEL_MANAGER_CONFIG = regen_lessons.KERNEL_MANAGER_CONFIG
 
 
 def lesson_notebooks(numbers=()):

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Set up a fresh machine and run the whole test suite: unit tests, the lessons under nbval,
+# Set up a fresh machine and run the whole test suite: unit tests, the lessons under nbval
+# (as stored, with another CPU's kernels, with other random weights: tools/check_lessons.sh),
 # then the live tracker in a real JupyterLab in headless Chromium (it prints SKIPPED when no
 # browser can be installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
 .venv/bin/python -m pytest tests -q
-.venv/bin/python -m pytest --nbval lessons/ --nbval-sanitize-with lessons/nbval_sanitize.cfg -q
+bash tools/check_lessons.sh
 .venv/bin/python tools/browser_check.py "${TMPDIR:-/tmp}/kfunc-browser-check"

@@ -110,9 +110,10 @@ history = model.fit(x_train, y_train, epochs=8, batch_size=32)
 # %% [markdown]
 # `fit` returns a `History`: the loss and every metric, one value per epoch.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 print(sorted(history.history))
 print("loss per epoch:", np.round(history.history['loss'], 3))
+assert history.history['loss'][-1] < history.history['loss'][0] / 2
 
 # %% [markdown]
 # ## Did it learn?
@@ -120,7 +121,7 @@ print("loss per epoch:", np.round(history.history['loss'], 3))
 # Guessing at random would be right one time in ten. We measure on the test images, which the
 # model never saw while training.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"accuracy: {test_accuracy:.2f}")
 assert test_accuracy > 0.8, "the model should do far better than chance (0.1)"
@@ -128,7 +129,7 @@ assert test_accuracy > 0.8, "the model should do far better than chance (0.1)"
 # %% [markdown]
 # `predict` gives the ten probabilities for each image; the largest one is the model's answer.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 probabilities = model.predict(x_test[:8], verbose=0)
 print("shape:    ", probabilities.shape)
 print("predicted:", probabilities.argmax(axis=1))
@@ -165,3 +166,8 @@ small_model.count_params()
 # %% tags=["raises-exception"]
 first_dense = model.layers[1]
 first_dense(Input(shape=(100,)))
+
+# %% [markdown]
+# ## Next
+#
+# Next: [02 · Models are callable, just like layers](02_models_are_callable.ipynb). All lessons are listed in the [index](README.md).

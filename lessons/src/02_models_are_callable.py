@@ -41,7 +41,7 @@ model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['ac
 (x_train, y_train), (x_test, y_test) = digits(shape=(784,))
 history = model.fit(x_train, y_train, epochs=8, batch_size=32)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"accuracy: {test_accuracy:.2f}")
 assert test_accuracy > 0.8, "far better than chance (0.1)"
@@ -118,7 +118,7 @@ assert all(a is b for a, b in zip(sequence_model.weights, model.weights))
 # sequence model labels every step, and it is exactly as right as the classifier itself,
 # because it *is* the classifier.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 sequences = x_test[:340].reshape(17, 20, 784)
 labels = y_test[:340].argmax(axis=1).reshape(17, 20)
 
@@ -170,3 +170,8 @@ any_length = Input(shape=(None, 784))
 any_length_model = Model(any_length, TimeDistributed(model)(any_length))
 print(any_length_model.predict(sequences.reshape(34, 10, 784), verbose=0).shape)
 print(any_length_model.predict(sequences.reshape(68, 5, 784), verbose=0).shape)
+
+# %% [markdown]
+# ## Next
+#
+# Next: [03 · Multiple inputs and outputs](03_multiple_inputs_outputs.ipynb). All lessons are listed in the [index](README.md).

@@ -135,7 +135,7 @@ history = model.fit(train_inputs, [y_train, y_train], epochs=10, batch_size=32,
 for key in history.history:
     print(key)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 results = model.evaluate(test_inputs, [y_test, y_test], verbose=0)
 print({name: round(float(value), 3) for name, value in zip(model.metrics_names, results)})
 main_accuracy = results[model.metrics_names.index('main_output_accuracy')]
@@ -149,7 +149,7 @@ assert main_accuracy > 0.7, "half the headlines are popular: chance is 0.5"
 # instead of lists. Order no longer matters, which is harder to get wrong. Both spellings
 # describe the same training: one epoch from the same starting weights gives the same losses.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 def one_epoch_by_name():
     kfunc.utils.set_random_seed(0)
     m = headline_model(VOCAB, MAXLEN, DIM)
@@ -194,7 +194,7 @@ print("the layer's output is row", shocking, "of the table:",
 # group of words pushes popularity by the same amount, so after training the nearest rows of
 # a word (by cosine similarity) should be mostly its own group.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 index = headline_word_index()
 word_of = {i: w for w, i in index.items()}
 unit_rows = table / np.linalg.norm(table, axis=1, keepdims=True)
@@ -208,6 +208,12 @@ def nearest(word, k=4):
 
 for group, (effect, words) in HEADLINE_WORD_GROUPS.items():
     print(f"{words[0]:>10} ({group}, effect {effect:+.1f}): {', '.join(nearest(words[0]))}")
+
+# the two strongest words sit among words that push popularity the same way
+effect_of = {w: e for e, words in HEADLINE_WORD_GROUPS.values() for w in words}
+for word in ('shocking', 'drizzle'):
+    named = [effect_of[w] for w in nearest(word) if w in effect_of]
+    assert named and np.sign(np.mean(named)) == np.sign(effect_of[word]), (word, nearest(word))
 
 # %% [markdown]
 # Read the table by the sign and size of the effects. The strongly positive words ("shock"
@@ -253,10 +259,13 @@ left.legend(loc='lower right')
 fig.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["nbval-ignore-output"]
 for name, h in (("with auxiliary loss", with_aux), ("without", no_aux)):
     print(f"{name:>20}: main output, best test accuracy {max(h['val_main_output_accuracy']):.3f}; "
           f"headline-only output {h['val_aux_output_accuracy'][-1]:.3f}")
+
+assert abs(max(with_aux['val_main_output_accuracy']) - max(no_aux['val_main_output_accuracy'])) < 0.06
+assert with_aux['val_aux_output_accuracy'][-1] > no_aux['val_aux_output_accuracy'][-1] + 0.2
 
 # %% [markdown]
 # What we see:
@@ -289,17 +298,23 @@ for name, h in (("with auxiliary loss", with_aux), ("without", no_aux)):
 # %% [markdown]
 # **1.** Same lookup as above.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 for word in ('committee', 'panda'):
     print(word, '->', ', '.join(nearest(word)))
 
 # %% [markdown]
 # **2.** `predict` returns both outputs; the first is `main_output`.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 shocking_headline = np.full((1, MAXLEN), index['shocking'])
 drizzle_headline = np.full((1, MAXLEN), index['drizzle'])
 facts = np.zeros((1, 5), dtype='float32')
 for name, headline in (("shocking", shocking_headline), ("drizzle", drizzle_headline)):
     main, aux = model.predict([headline, facts], verbose=0)
     print(f"{name:>9}: main output {main[0, 0]:.2f}, headline-only output {aux[0, 0]:.2f}")
+    assert (main[0, 0] > 0.5) == (name == "shocking"), "the shocking headline is the popular one"
+
+# %% [markdown]
+# ## Next
+#
+# Next: [04 · Question answering with shared encoders](04_question_answering.ipynb). All lessons are listed in the [index](README.md).

@@ -184,9 +184,10 @@ model = qa_model(vocab=500, question_len=12, answer_len=16, dim=32, units=32)
 model.compile(optimizer='adam', loss=[gap_loss, good_score_loss, bad_score_loss])
 history = model.fit(x_train, y_train, epochs=6, batch_size=32)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 print(list(history.history))
 print("total loss per epoch:", np.round(history.history['loss'], 3))
+assert history.history['loss'][-1] < history.history['loss'][0] / 2
 
 # %% [markdown]
 # ## Did it learn?
@@ -194,7 +195,7 @@ print("total loss per epoch:", np.round(history.history['loss'], 3))
 # The model succeeds on an example when the good answer scores higher than the bad one.
 # Guessing would be right half of the time.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 gap, good_score, bad_score = model.predict(x_test, verbose=0)
 accuracy = float((good_score > bad_score).mean())
 print(f"accuracy: {accuracy:.2f}")
@@ -233,7 +234,7 @@ assert np.allclose((embedded_qs * embedded_ans).sum(axis=1, keepdims=True), good
 # scores every stored answer. We call a search right when the best-scoring answer is about the
 # question's topic; picking an answer at random would be right one time in eight.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 topic_ids = [[qa_word_index()[w] for w in topic_words] for topic_words in QA_TOPICS.values()]
 def topic_of(sequence):
     """The topic with the most words in the sequence."""
@@ -250,7 +251,7 @@ assert search_accuracy > 2 / 8
 # %% [markdown]
 # One search that went right, and one that went wrong:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 right = np.flatnonzero(answer_topics[best_answer] == question_topics)[0]
 wrong = np.flatnonzero(answer_topics[best_answer] != question_topics)[0]
 for i in (right, wrong):
@@ -282,8 +283,13 @@ print(float(right_way[0, 0]), float(wrong_way[0, 0]))
 # %% [markdown]
 # **2.** Sort the scores of all stored answers for question 4 and keep the top three.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 scores = embedded_qs[4] @ embedded_ans.T
 print("question:", readable(x_test[0][4]))
 for rank, i in enumerate(np.argsort(-scores)[:3], start=1):
     print(f"{rank}. ({scores[i]:.2f})", readable(x_test[1][i]))
+
+# %% [markdown]
+# ## Next
+#
+# Next: [05 · Shared layers](05_shared_layers.ipynb). All lessons are listed in the [index](README.md).

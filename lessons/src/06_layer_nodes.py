@@ -159,7 +159,7 @@ model
 history = model.fit([a_train, b_train], y_train, epochs=8, batch_size=32,
                     validation_data=([a_test, b_test], y_test))
 
-# %%
+# %% tags=["nbval-ignore-output"]
 test_loss, test_accuracy = model.evaluate([a_test, b_test], y_test, verbose=0)
 print(f"accuracy: {test_accuracy:.2f}")
 assert test_accuracy > 0.8, "chance is 0.5"
@@ -245,3 +245,8 @@ merge_layer = merged._keras_history.layer
 print(merge_layer.name, "nodes:", len(merge_layer.inbound_nodes))
 for tensor in merge_layer.get_input_at(0):
     print(tensor._keras_history)
+
+# %% [markdown]
+# ## Next
+#
+# Next: [07 · The inception module](07_inception_module.ipynb). All lessons are listed in the [index](README.md).

@@ -191,7 +191,7 @@ small_inception.count_params()
 # %%
 history = small_inception.fit(x_train, y_train, epochs=5, batch_size=32, validation_split=0.1)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 loss, accuracy = small_inception.evaluate(x_test, y_test, verbose=0)
 print(f"accuracy: {accuracy:.2f}")
 print("chance:   0.10 (one digit in ten)")
@@ -258,3 +258,8 @@ print(pooled.shape)
 t3 = Conv2D(64, (1, 1), padding='same', activation='relu')(pooled)
 t1 = Conv2D(64, (3, 3), padding='same', activation='relu')(img)
 concatenate([t1, t3])
+
+# %% [markdown]
+# ## Next
+#
+# Next: [08 · Residual connection](08_residual_connection.ipynb). All lessons are listed in the [index](README.md).

@@ -152,7 +152,7 @@ resnet
 # %%
 history = resnet.fit(x_train, y_train, epochs=4, batch_size=32, validation_split=0.1)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 loss, accuracy = resnet.evaluate(x_test, y_test, verbose=0)
 print(f"accuracy: {accuracy:.2f}")
 print("chance:   0.10 (one digit in ten)")
@@ -212,3 +212,8 @@ concatenate([x, y]).shape
 x = Input(shape=(128, 128, 8))
 y = Conv2D(8, (3, 3), padding='same')(x)
 add([x, y]).shape
+
+# %% [markdown]
+# ## Next
+#
+# Next: [09 · Shared vision model](09_shared_vision_model.ipynb). All lessons are listed in the [index](README.md).

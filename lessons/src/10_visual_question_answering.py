@@ -178,7 +178,7 @@ history = small_vqa.fit([images, questions], answers, epochs=8, batch_size=32,
 # 1 in 6 colours, 1 in 4 shapes, 1 in 2 sizes, about 31% on average. Let's see how far above
 # that we are, for each kind of question.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 loss, accuracy = small_vqa.evaluate([images_test, questions_test], answers_test, verbose=0)
 print(f"accuracy: {accuracy:.2f}")
 print("a model reading only the question: about 0.31")
@@ -261,7 +261,7 @@ assert pooled_vqa.count_params() == 5_333_800
 # %% [markdown]
 # **2.** Word ids go at the end of the row, zeros in front, as in the data set:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 index = scene_word_index()
 ids = [index[w] for w in "what colour is it".split()]
 my_question = np.zeros((1, 10), dtype='int64')
@@ -276,3 +276,8 @@ print(ANSWERS[small_vqa.predict([images_test[:1], my_question]).argmax()])
 
 # %% tags=["raises-exception"]
 small_vqa.predict([images_test[:1], np.full((1, 10), 3.5)])
+
+# %% [markdown]
+# ## Next
+#
+# Next: [11 · Video question answering](11_video_question_answering.ipynb). All lessons are listed in the [index](README.md).

@@ -179,10 +179,11 @@ small_answer = Dense(16, activation='softmax')(
 small_vqa = Model([small_image, small_question], small_answer)
 small_vqa.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
 
-# %%
+# %% tags=["nbval-ignore-output"]
 small_vqa.fit([images, questions], answers, epochs=6, batch_size=32)
 image_accuracy_before = small_vqa.evaluate([images_test, questions_test], answers_test, verbose=0)[1]
 print(f"image model, test accuracy: {image_accuracy_before:.2f}")
+assert image_accuracy_before > 0.5
 
 # %% [markdown]
 # **Step 2: build the video model from its parts**, exactly as for the guide's model.
@@ -213,7 +214,7 @@ history = small_video_qa.fit([videos, video_questions], video_answers, epochs=8,
 # about 0.30 on average). Direction questions are the interesting ones: only the video `LSTM`,
 # which sees the frames in order, can answer them.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 loss, accuracy = small_video_qa.evaluate([videos_test, video_questions_test], video_answers_test,
                                          verbose=0)
 print(f"accuracy: {accuracy:.2f}")
@@ -233,9 +234,10 @@ for kind, ids in kinds.items():
 # image model's own layers. So the image model has changed too. Let's measure it on the same
 # picture test set as before:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 image_accuracy_after = small_vqa.evaluate([images_test, questions_test], answers_test, verbose=0)[1]
 print(f"image model before video training: {image_accuracy_before:.2f}, after: {image_accuracy_after:.2f}")
+assert image_accuracy_after != image_accuracy_before, "training the video model changed the shared layers"
 
 # %% [markdown]
 # If you want to keep the image model as it was, freeze the reused parts before compiling the
@@ -273,7 +275,7 @@ assert lstm_params(160_000, 256) == video_qa_model.get_layer('lstm_1').count_par
 # **2.** Frozen layers are not updated, so the image model keeps its accuracy exactly; only the
 # new LSTM and answer layer train.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 small_vision.trainable = False
 small_question_encoder.trainable = False
 
@@ -296,3 +298,8 @@ assert before == after
 
 # %%
 TimeDistributed(small_vision).compute_output_shape((None, 2, 32, 32, 3))
+
+# %% [markdown]
+# ## Next
+#
+# Next: [12 · The Model class API](12_model_class_api.ipynb). All lessons are listed in the [index](README.md).

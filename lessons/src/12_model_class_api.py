@@ -78,7 +78,7 @@ for method in (Model.compile, Model.fit, Model.evaluate, Model.predict):
 # With one output, a loss weight simply scales the loss. On the untrained model, a weight of
 # 2 doubles the loss that `evaluate` reports; the accuracy does not change:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 plain = fresh_model().evaluate(x_test, y_test, verbose=0)
 doubled = fresh_model(loss_weights=[2.0]).evaluate(x_test, y_test, verbose=0)
 print(f"loss {plain[0]:.4f} -> {doubled[0]:.4f}; accuracy {plain[1]:.4f} -> {doubled[1]:.4f}")
@@ -106,7 +106,7 @@ fresh_model(target_tensors=[y_train])
 # `ceil(1438 / 32) = 45` updates. `verbose=0` prints nothing, `verbose=1` a progress bar per
 # epoch, `verbose=2` one line per epoch. In a notebook, `verbose=1` shows the live tracker.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 model = fresh_model()
 history = model.fit(x_train, y_train, batch_size=32, epochs=2, verbose=2)
 
@@ -260,15 +260,18 @@ run_callbacks = [
 
 model = fresh_model()
 
-# %%
+# %% tags=["nbval-ignore-output"]
 history = model.fit(x_train, y_train, epochs=30, batch_size=32, validation_split=0.2,
                     callbacks=run_callbacks)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 print("\n".join(epoch_lines))
 print("stopped after epoch", history.epoch[-1], "| checkpoints:", sorted(os.listdir(folder.name)))
 with open(os.path.join(folder.name, 'training.csv')) as f:
     print(f.readline().strip(), f"(+ {len(f.readlines())} rows)")
+assert len(history.epoch) < 30, "EarlyStopping ended the training early"
+with open(os.path.join(folder.name, 'training.csv')) as f:
+    assert len(f.readlines()) == 1 + len(history.epoch), "one CSV row per epoch, after the header"
 
 # %% [markdown]
 # The checkpoints are ordinary weight files: load the best one into a fresh model.
@@ -287,7 +290,7 @@ print("restored the best checkpoint")
 # dict with `return_dict=True`. `predict` returns the outputs: one row of 10 probabilities per
 # image.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 print(model.metrics_names)
 results = model.evaluate(x_test, y_test, batch_size=64, return_dict=True, verbose=0)
 print({name: round(value, 3) for name, value in results.items()})
@@ -370,7 +373,7 @@ assert len(history.history['val_loss']) == 3
 # **2.** Once a callback sets `model.stop_training = True`, `fit` ends after the current epoch's
 # work is done:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 model = fresh_model()
 
 def stop_when_good(epoch, logs):
@@ -380,15 +383,22 @@ def stop_when_good(epoch, logs):
 history = model.fit(x_train, y_train, epochs=20, verbose=0,
                     callbacks=[callbacks.LambdaCallback(on_epoch_end=stop_when_good)])
 print("stopped after", len(history.epoch), "epochs:", [round(a, 3) for a in history.history['accuracy']])
+assert history.history['accuracy'][-1] > 0.9 and max(history.history['accuracy'][:-1], default=0) <= 0.9
 
 # %% [markdown]
 # **3.** Zeros carry no weight, so nothing pushes the model to ever answer 0: it learns the
 # other nine digits and misclassifies almost every zero.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 model = fresh_model()
 model.fit(x_train, y_train, epochs=5, class_weight={d: float(d != 0) for d in range(10)}, verbose=0)
 predicted = model.predict(x_test).argmax(axis=1)
 zeros = y_test.argmax(axis=1) == 0
 print(f"accuracy on zeros: {np.mean(predicted[zeros] == 0):.2f}, "
       f"on other digits: {np.mean(predicted[~zeros] == y_test.argmax(axis=1)[~zeros]):.2f}")
+assert np.mean(predicted[zeros] == 0) < 0.2 < 0.8 < np.mean(predicted[~zeros] == y_test.argmax(axis=1)[~zeros])
+
+# %% [markdown]
+# ## Next
+#
+# Next: [13 · From the Keras 1 guide to today](13_keras1_to_today.ipynb). All lessons are listed in the [index](README.md).

@@ -74,7 +74,7 @@ model.compile(optimizer='rmsprop',
 # %%
 model.fit(data, labels, nb_epoch=10, verbose=0)  # starts training
 
-# %%
+# %% tags=["nbval-ignore-output"]
 loss, accuracy = model.evaluate(data_test, labels_test, verbose=0)
 print(f"accuracy: {accuracy:.2f}")
 print("chance:   0.10 (one digit in ten)")
@@ -427,3 +427,8 @@ merge([a, b], mode='mul').shape
 
 # %%
 Dense(64, init='uniform')
+
+# %% [markdown]
+# ## Next
+#
+# That was the last lesson. All lessons are listed in the [index](README.md).

@@ -17,6 +17,12 @@ Two stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
    training ended early) and takes ``2_after_stop.png``; picks ``lstm`` in the node
    explorer's layer menu and takes ``3_node_explorer.png``; then saves the
    notebook from the browser and checks the saved file as in stage 1.
+3. **a lesson as a student opens it**: ``tools/lessons.sh`` itself serves a working
+   copy of the lessons; lesson 06, untrusted as a fresh copy is, must show the node
+   explorer's stored picture and no SVG source as text (``4_lesson_untrusted.png``);
+   after "Run All" its worked answers must still be collapsed
+   (``5_lesson_after_run_all.png``); after saving, the repository's ``lessons/``
+   must be exactly as before.
 
 When no browser can be had (no ``chromium`` and ``apt-get install -y chromium``
 fails, or playwright cannot be installed with pip) it prints
@@ -30,6 +36,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -56,17 +63,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("screenshots", type=Path, help="folder for the screenshots (created if missing)")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for each step in the browser")
-    parser.add_argument("--skip-headless", action="store_true", help="only the browser stage")
+    parser.add_argument("--skip-headless", action="store_true", help="only the browser stages")
+    parser.add_argument("--lesson-only", action="store_true", help="only the lesson stage (3)")
     args = parser.parse_args()
     args.screenshots.mkdir(parents=True, exist_ok=True)
     try:
-        if not args.skip_headless:
+        if not (args.skip_headless or args.lesson_only):
             headless_stage()
         reason = browser_missing()
         if reason:
             print(f"SKIPPED: {reason}")
             return 0
-        browser_stage(args.screenshots, args.timeout)
+        if not args.lesson_only:
+            browser_stage(args.screenshots, args.timeout)
+        lesson_stage(args.screenshots, args.timeout)
     except Failure as error:
         print(f"FAILED: {error}")
         return 1
@@ -174,12 +184,151 @@ def browser_stage(screenshots, timeout):
                     browser.close()
             check_saved_notebook(Path(folder) / NOTEBOOK.name)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            _stop(server)
     print(f"browser: tracker shown live, Stop ended training early, screenshots in {screenshots}")
+
+
+LESSON = "06_layer_nodes.ipynb"  # the lesson whose stored explorer output is checked untrusted
+
+
+def lesson_stage(screenshots, timeout):
+    """A lesson served by ``tools/lessons.sh``, as a student opens it: stored outputs readable
+    untrusted, "Run All" leaves the worked answers collapsed, the repository stays clean."""
+    from playwright.sync_api import sync_playwright
+
+    before = _lessons_state()
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder) / "kfunc-lessons"
+        port, token = _free_port(), secrets.token_hex(16)
+        server = _start_lessons(folder, workdir, port, token)
+        try:
+            _wait_for_server(port, token, server, timeout=300)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1280, "height": 1700})
+                    try:
+                        _lesson_in_lab(page, port, token, screenshots, timeout)
+                    except Exception as error:
+                        page.screenshot(path=str(screenshots / "failure_lesson.png"), full_page=True)
+                        if isinstance(error, Failure):
+                            raise
+                        raise Failure(f"{type(error).__name__}: {error} (see failure_lesson.png)") from error
+                finally:
+                    browser.close()
+        finally:
+            _stop(server)
+        saved = json.loads((workdir / LESSON).read_text())
+        counts = [c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"]
+        if None in counts:
+            log = (Path(folder) / "lessons.log").read_text().splitlines()[-30:]
+            raise Failure(f"the working copy of {LESSON}, saved after Run All, has cells that did not run: "
+                          f"execution counts {counts}; the server's log ends:\n" + "\n".join(log))
+    after = _lessons_state()
+    if after != before:
+        raise Failure(f"running {LESSON} in the browser changed the repository's lessons/: {after}")
+    print(f"lesson: {LESSON} served from a working copy by tools/lessons.sh; the explorer's stored picture "
+          "shows untrusted; Run All left the worked answers collapsed; lessons/ unchanged "
+          f"(git status: {after[0] or 'clean'})")
+
+
+def _lessons_state():
+    """``git status --porcelain lessons/`` and the bytes of every file there."""
+    status = subprocess.run(["git", "status", "--porcelain", "lessons/"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    files = {str(p.relative_to(REPO)): p.read_bytes() for p in sorted((REPO / "lessons").rglob("*")) if p.is_file()}
+    return status, files
+
+
+def _start_lessons(folder, workdir, port, token):
+    """``bash tools/lessons.sh`` itself, on a working copy in ``workdir``."""
+    env = {**os.environ}
+    env.pop("KFUNC_TRACKER", None)
+    env.update(_lab_settings(folder))
+    command = ["bash", str(REPO / "tools" / "lessons.sh"), "--dir", str(workdir), "--port", str(port),
+               f"--IdentityProvider.token={token}", "--LabApp.news_url=",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(Path(folder) / "lessons.log", "w")
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _lesson_in_lab(page, port, token, screenshots, timeout):
+    ms = timeout * 1000
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{LESSON}?token={token}", timeout=ms)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms)
+    page.wait_for_function("document.body.innerText.includes('Idle')", timeout=ms)
+    news = page.locator(".jp-toast-button:has-text('No')")
+    if news.count():
+        news.first.click()
+    # 1. untrusted, as a fresh copy is: the explorer's stored panel shows a picture, no SVG source
+    shown = page.evaluate(_EXPLORER_OUTPUTS)
+    if not shown["cells"]:
+        raise Failure(f"{LESSON}: no cell calls explore(")
+    for cell in shown["cells"]:
+        if cell["images"] < 1:
+            raise Failure(f"{LESSON}: the explorer's stored output shows no picture untrusted: {cell['text'][:200]!r}")
+        if "<svg" in cell["text"] or "xmlns" in cell["text"]:
+            raise Failure(f"{LESSON}: the explorer's stored output shows SVG source as text: {cell['text'][:200]!r}")
+    _scroll_to(page.locator(".jp-CodeCell:has-text('explore(') .jp-OutputArea").first)
+    page.screenshot(path=str(screenshots / "4_lesson_untrusted.png"), full_page=False)
+    # 2. Run All, then the worked answers are still collapsed
+    page.click(".lm-MenuBar-item:has-text('Run')")
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(_CELLS_WAITING, arg=True, timeout=ms)  # queued or running: [*]
+    _wait_until_idle(page, timeout)
+    answers = page.evaluate(_WORKED_ANSWERS)
+    if answers["heading"] < 0:
+        raise Failure(f"{LESSON}: no 'Worked answers' heading in the page")
+    if answers["visible"]:
+        raise Failure(f"after Run All the worked answers are open: {answers['visible']}")
+    page.screenshot(path=str(screenshots / "5_lesson_after_run_all.png"), full_page=False)
+    # 3. save into the working copy
+    page.click(".lm-MenuBar-item:has-text('File')")
+    page.get_by_role("menuitem", name=re.compile(r"^Save Notebook(?! As)")).click()
+    page.wait_for_function("!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=ms)
+
+
+def _wait_until_idle(page, timeout):
+    """Until every code cell shows an execution count, three looks in a row.
+
+    Neither "no [*]" nor the kernel's status will do: when a cell tagged raises-exception
+    fails, JupyterLab blanks the prompts of the cells still queued (the kernel runs them
+    all the same), and a widget's messages make the status flicker to Idle mid-cell.
+    """
+    deadline, calm = time.time() + timeout, 0
+    while calm < 3:
+        if time.time() > deadline:
+            raise Failure(f"{LESSON}: Run All did not finish within {timeout} s")
+        calm = calm + 1 if page.evaluate(_ALL_CELLS_COUNTED) else 0
+        time.sleep(0.5)
+
+
+_EXPLORER_OUTPUTS = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+    .filter(c => (c.querySelector('.jp-InputArea') || {innerText: ''}).innerText.includes('explore('));
+  return {cells: cells.map(c => {
+    const out = c.querySelector('.jp-OutputArea');
+    return {images: out ? out.querySelectorAll('img').length : 0, text: out ? out.innerText : ''};
+  })};
+}"""
+
+_ALL_CELLS_COUNTED = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+  .every(p => /^\\[\\d+\\]:$/.test(p.innerText.trim()))"""
+
+_CELLS_WAITING = """(waiting) => {
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+  return prompts.some(p => p.innerText.includes('[*]')) === waiting;
+}"""
+
+_WORKED_ANSWERS = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const heading = cells.findIndex(c => c.classList.contains('jp-MarkdownCell')
+    && c.innerText.trim().startsWith('Worked answers'));
+  const next = cells.findIndex((c, i) => i > heading && c.classList.contains('jp-MarkdownCell')
+    && /^Next/.test(c.innerText.trim()));
+  const inside = heading < 0 ? [] : cells.slice(heading + 1, next < 0 ? cells.length : next);
+  return {heading, visible: inside.filter(c => c.offsetParent !== null).map(c => c.innerText.slice(0, 60))};
+}"""
 
 
 def _scroll_to(locator, tries=5):
@@ -259,19 +408,37 @@ LAB_SETTINGS = {
 }
 
 
-def _start_lab(folder, port, token):
-    env = {**os.environ, **KERNEL_ENV}
-    env.pop("KFUNC_TRACKER", None)
+def _lab_settings(folder):
+    """Environment variables that give a JupyterLab server :data:`LAB_SETTINGS`, kept in ``folder``."""
     settings = Path(folder) / ".lab-settings"
     for name, values in LAB_SETTINGS.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
-    env["JUPYTERLAB_WORKSPACES_DIR"] = str(Path(folder) / ".lab-workspaces")
+    return {"JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(Path(folder) / ".lab-workspaces")}
+
+
+def _stop(server):
+    """Stop a server started in a session of its own, with everything it started."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _start_lab(folder, port, token):
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("KFUNC_TRACKER", None)
+    env.update(_lab_settings(folder))
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={folder}", "--LabApp.news_url=", "--allow-root",
+               "--KernelManager.transport_encryption=auto",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = open(Path(folder) / "lab.log", "w")
     return subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -72,6 +72,11 @@ for lesson in lessons/*.ipynb lessons/README.md; do
 done
 echo "lessons: your working copy is $folder ($copied new file(s) copied; files already there are kept)"
 
+# The lessons' models are small: one thread trains them fastest, and leaves the other cores to
+# the browser and the server (several threads on a busy laptop can make training crawl). The
+# lessons were checked that way too. Set OMP_NUM_THREADS yourself to choose otherwise.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
+
 # --allow-root: classroom containers run as root. The server listens on 127.0.0.1 only, and
 # its kernels talk to it encrypted (CurveZMQ, when the kernel declares support) rather than in
 # plain TCP.

@@ -350,7 +350,7 @@ def _started_then_failed(error):
 def test_an_exception_in_fit_still_replaces_the_live_view_at_the_end_of_the_cell():
     tracker, sink = _started_then_failed(ValueError("bad batch"))
     assert sink[-1][1]["text/plain"].splitlines()[0] == (
-        "Trained 0 epochs of 3. Stopped by an exception in fit (ValueError) in epoch 1, after batch 1 of 4.")
+        "Trained 0 epochs of 3. Training was stopped by an exception in fit (ValueError) during epoch 1, after batch 1 of 4.")
     assert "Interrupted" not in json.dumps(bundles(sink))
     tracker._cell_ended()
     assert sum(1 for k, _ in sink if k == "show") == 4  # finished once only
@@ -359,7 +359,7 @@ def test_an_exception_in_fit_still_replaces_the_live_view_at_the_end_of_the_cell
 def test_an_exception_of_unknown_type_is_still_called_an_exception():
     _, sink = _started_then_failed(None)  # the cell caught it, say: IPython saw no error
     assert sink[-1][1]["text/plain"].splitlines()[0] == (
-        "Trained 0 epochs of 3. Stopped by an exception in fit in epoch 1, after batch 1 of 4.")
+        "Trained 0 epochs of 3. Training was interrupted during epoch 1, after batch 1 of 4 (an exception in fit).")
 
 
 def test_kernel_interrupt_is_called_an_interrupt_in_the_snapshot():
@@ -381,7 +381,7 @@ def test_kernel_interrupt_is_called_an_interrupt_in_the_snapshot():
     curves, table = bundles(sink, "show")[-2:]
     caption = table["text/plain"].splitlines()[0]
     assert caption.startswith(
-        "Trained 1 epoch of 5. Interrupted (KeyboardInterrupt) in epoch 2, after batch 3 of 4; "
+        "Trained 1 epoch of 5. Training was interrupted during epoch 2, after batch 3 of 4 (KeyboardInterrupt); "
         "the weights are those of the last completed batch. Best epoch: 1 (loss ")
     assert "exception" not in caption
     assert caption in table["text/html"] and base64.b64decode(curves["image/png"]).startswith(PNG_MAGIC)

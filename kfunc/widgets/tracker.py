@@ -208,12 +208,14 @@ class LiveTracker(Callback):
     def _how_it_stopped(self, interrupted, error):
         """The sentence the snapshot's caption gives when training ended before its last epoch."""
         p = self._progress
-        where = f"in epoch {p.epoch}, after batch {p.batch}" + (f" of {p.steps}" if p.steps else "")
+        where = f"during epoch {p.epoch}, after batch {p.batch}" + (f" of {p.steps}" if p.steps else "")
         if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or the notebook's Kernel > Interrupt
-            return f"Interrupted (KeyboardInterrupt) {where}; the weights are those of the last completed batch."
-        if interrupted:
-            named = f" ({type(error).__name__})" if error is not None else ""
-            return f"Stopped by an exception in fit{named} {where}."
+            return (f"Training was interrupted {where} (KeyboardInterrupt); "
+                    "the weights are those of the last completed batch.")
+        if interrupted and error is not None:
+            return f"Training was stopped by an exception in fit ({type(error).__name__}) {where}."
+        if interrupted:  # the cell caught the exception, or no notebook told which one it was
+            return f"Training was interrupted {where} (an exception in fit)."
         if self.stop_requested:
             return f"Stopped with the Stop button in epoch {p.epoch}, after batch {p.batch}."
         if getattr(self.model, "stop_training", False):

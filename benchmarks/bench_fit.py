@@ -326,37 +326,14 @@ def bench_predict(calls):
     return min(results["kfunc predict (float32)"]) / base
 
 
-def use_addmm_in_dense():
-    """Replace ``Dense.call`` by the proposed version: one fused ``addmm`` on the Keras-layout kernel.
-
-    ``F.linear(x, kernel.T, bias)`` makes torch transpose the kernel's gradient back to
-    the ``(in, units)`` layout on every step; ``addmm(bias, x, kernel)`` computes it in
-    that layout directly.
-    """
-
-    def call(self, inputs):
-        if inputs.dim() == 2 and self.use_bias:
-            return self.activation(torch.addmm(self.bias, inputs, self.kernel))
-        out = torch.matmul(inputs, self.kernel)
-        return self.activation(out + self.bias if self.use_bias else out)
-
-    Dense.call = call
-    print("(Dense.call uses torch.addmm: the proposed change, not the current kfunc/layers/core.py)")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides (default 1)")
     parser.add_argument("--repeats", type=int, default=15, help="timed epochs per side (default 15)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--only", choices=["dense", "headline", "shared", "predict"], action="append")
-    parser.add_argument("--dense-addmm", action="store_true",
-                        help="time with Dense computing torch.addmm(bias, x, kernel) for 2-D inputs (a proposed "
-                             "change to kfunc/layers/core.py) instead of F.linear(x, kernel.T, bias)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.dense_addmm:
-        use_addmm_in_dense()
     only = set(args.only or ["dense", "headline", "shared", "predict"])
     print(f"torch {torch.__version__}, {args.threads} thread(s), {args.repeats} repeats; median samples/s (wall clock);"
           " ratio = kfunc / torch, by wall-clock and by process CPU time")

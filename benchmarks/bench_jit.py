@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import kfunc  # noqa: E402
 from guide_models import dense_network, headline_model  # noqa: E402
-from kfunc.training.compiled import JitCompileWarning  # noqa: E402
+from kfunc.training.jit import JitCompileWarning  # noqa: E402
 
 
 def dense_case(n):

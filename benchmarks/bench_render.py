@@ -3,7 +3,7 @@
 The model is a residual stack: 66 blocks of ``Dense -> Dense -> add`` on a
 skip connection, 200 layers with the Input and the head, so the drawing has
 long and short arrows and many merges. The goal is under one second for the
-notebook display (SVG + PNG + summary) with any renderer.
+notebook display (SVG + PNG + summary) with either Graphviz program.
 
 Run:  python benchmarks/bench_render.py
 """
@@ -73,11 +73,10 @@ def main():
         for fmt in ("svg", "png"):
             if fmt in renderer.formats and not renderer.unavailable(fmt):
                 rows.append((f"{renderer.name} {fmt.upper()}", lambda r=renderer, f=fmt: r.render(scene, f, scene.dpi)))
-    for name in ("graphviz-pure", "builtin"):
-        if not renderers.set_renderer(name) and renderers.which_renderer("png") == name:
-            rows.append((f"notebook display (SVG+PNG+text), {name}", lambda n=name: _display(model, n)))
-    renderers.set_renderer(None)
-    kfunc.display.model_mimebundle(model)  # warm up imports (matplotlib) before timing
+    for renderer in renderers.RENDERERS:
+        if not renderer.unavailable("png"):
+            rows.append((f"notebook display (SVG+PNG+text), {renderer.name}", lambda n=renderer.name: _display(model, n)))
+    kfunc.display.model_mimebundle(model)  # warm up before timing
     print(f"{'step (seconds)':44s} {'best':>7s} {'median':>7s} {'cpu':>7s}")
     for name, fn in rows:
         best, median, cpu = timed(fn)

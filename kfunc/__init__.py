@@ -7,14 +7,26 @@
 >>> model = Model(inputs, outputs)
 """
 
-from kfunc import activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics, models, ops, optimizers, utils
+from kfunc import activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics, models, ops
+from kfunc import optimizers, tracebacks, utils
+from kfunc.engine import hooks
 from kfunc.engine.input_layer import Input
 from kfunc.models import Model, Sequential
-from kfunc import legacy  # noqa: E402  (Keras 1 spellings: installs their hooks)
-from kfunc import widgets  # noqa: E402
-from kfunc import tracebacks  # noqa: E402
+from kfunc.training import progress, trainer
 
-widgets.install()  # in a notebook, fit shows the live tracker (nothing is imported outside one)
+
+def _notebook_progress(verbose, mode):
+    from kfunc.widgets import notebook_progress  # imported at the first fit
+
+    return notebook_progress(verbose, mode)
+
+
+# What plugs into the core and into training, in the open. The packages named here
+# are imported the first time they are needed, so `import kfunc` imports none of them.
+hooks.spellings.install("kfunc.legacy")  # Keras 1 spellings run, and warn with their Keras 2 form
+hooks.node_listener.install("kfunc.widgets.call_sites")  # the node explorer shows the line that made each node
+trainer.argument_hooks.append(lambda method, kwargs: hooks.spellings.method_arguments(method, kwargs))  # fit(nb_epoch=)
+progress.progress_hooks.append(_notebook_progress)  # in a notebook, fit shows the live tracker
 tracebacks.install()  # a user's mistake shows the user's code, not kfunc's (kfunc.config turns it off)
 
 __version__ = "0.1.0"

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from kfunc._errors import resolve_named
+from kfunc.engine.naming import to_snake_case
 
 EPSILON = 1e-7  # Keras's fuzz factor: how far from 0 and 1 probabilities are clipped
 
@@ -172,7 +173,7 @@ class Loss:
                 "'sum' or 'none'."
             )
         self.reduction = reduction
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         values = self.call(y_true, y_pred)
@@ -272,7 +273,7 @@ def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size")
     """
     if sample_weight is not None:
         sample_weight = torch.as_tensor(sample_weight, dtype=values.dtype, device=values.device)
-        values = values * _broadcastable(sample_weight, values)
+        values = values * broadcastable_weights(sample_weight, values)
     if reduction == "none":
         return values
     if reduction == "sum":
@@ -280,7 +281,7 @@ def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size")
     return torch.mean(values)
 
 
-def _broadcastable(weight, values):
+def broadcastable_weights(weight, values):
     """``weight`` with trailing axes of size 1 added (or dropped) to line up with ``values``."""
     while weight.dim() > values.dim() and weight.shape[-1] == 1:
         weight = weight.squeeze(-1)
@@ -363,9 +364,3 @@ def per_sample_function(loss):
     if isinstance(loss, Loss):
         return loss.call, {}
     return loss, {}
-
-
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -27,6 +27,7 @@ import torch
 
 from kfunc import losses
 from kfunc._errors import resolve_named
+from kfunc.engine.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- functions
 
@@ -66,8 +67,6 @@ def cosine_proximity(y_true, y_pred, axis=-1):
     return -losses.cosine_similarity(y_true, y_pred, axis)
 
 
-accuracy_functions = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)
-
 # Loss functions serve as metrics too (``metrics=['mae']``).
 from kfunc.losses import (  # noqa: E402, F401
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence,
@@ -99,7 +98,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype or "float32"
 
     def __call__(self, y_true, y_pred, sample_weight=None):
@@ -147,7 +146,7 @@ class Mean(Metric):
         if sample_weight is None:
             total, count = torch.sum(values, dtype=torch.float32), values.numel()
         else:
-            weight = losses._broadcastable(
+            weight = losses.broadcastable_weights(
                 torch.as_tensor(sample_weight, dtype=torch.float32, device=values.device), values
             ).expand_as(values)
             total, count = torch.sum(values * weight, dtype=torch.float32), torch.sum(weight)
@@ -395,9 +394,3 @@ def serialize(metric):
     if isinstance(metric, Metric) and type(metric).__name__ in _CLASSES:
         return {"class_name": type(metric).__name__, "config": metric.get_config()}
     return getattr(metric, "__name__", None) or getattr(metric, "name", None) or repr(metric)
-
-
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

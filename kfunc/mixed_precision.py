@@ -33,6 +33,7 @@ import warnings
 import torch
 
 from kfunc._errors import did_you_mean
+from kfunc.engine.structure import map_structure
 
 # policy name -> (compute dtype, variable dtype)
 _POLICIES = {
@@ -145,7 +146,7 @@ def mixed_forward(forward, policy, device):
             if not _cpu_cannot(device_type, err):
                 raise
             return forward_in_mixed_precision(*inputs)  # again, with torch's own CPU kernels
-        return _to_float32(result)
+        return map_structure(_to_float32, result)
 
     forward_in_mixed_precision.__wrapped__ = forward
     return forward_in_mixed_precision
@@ -185,14 +186,10 @@ def _cpu_kernels(device_type):
         torch.backends.mkldnn.enabled = previous
 
 
-def _to_float32(result):
-    if isinstance(result, torch.Tensor):
-        return result.float() if result.is_floating_point() and result.dtype != torch.float32 else result
-    if isinstance(result, dict):
-        return {k: _to_float32(v) for k, v in result.items()}
-    if isinstance(result, (list, tuple)):
-        return type(result)(_to_float32(v) for v in result)
-    return result
+def _to_float32(value):
+    if isinstance(value, torch.Tensor) and value.is_floating_point() and value.dtype != torch.float32:
+        return value.float()
+    return value
 
 
 class LossScaling:
@@ -233,9 +230,9 @@ def loss_scaling(policy, optimizer, device):
     """
     if optimizer is None or not policy.needs_loss_scaling:
         return None
-    scaling = optimizer.__dict__.get("_loss_scaling")
+    scaling = optimizer._loss_scaling
     if scaling is None or scaling.device_type != torch.device(device).type:
-        scaling = optimizer.__dict__["_loss_scaling"] = LossScaling(optimizer, device)
+        scaling = optimizer._loss_scaling = LossScaling(optimizer, device)
     return scaling
 
 

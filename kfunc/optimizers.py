@@ -66,6 +66,7 @@ class Optimizer:
         self.iterations = 0  # how many updates were made
         self.torch_optimizer = None
         self._params = ()
+        self._loss_scaling = None  # float16 training's loss scale, kept from one fit to the next
 
     # ---------------------------------------------------------------- torch side
 

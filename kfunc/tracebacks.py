@@ -89,6 +89,18 @@ def traceback_to_show(error, tb):
     return shown
 
 
+def user_frame():
+    """The innermost frame of the running stack that is not kfunc's: where the user's code called in.
+
+    Old spellings warn there, and the node explorer shows that line. If every frame
+    is kfunc's, the outermost one.
+    """
+    frame = sys._getframe(1)
+    while frame.f_back is not None and _origin(frame.f_code.co_filename) == "kfunc":
+        frame = frame.f_back
+    return frame
+
+
 def _show_in_ipython(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler: show the error as IPython would, filtered."""
     shell.showtraceback((etype, value, traceback_to_show(value, tb)), tb_offset=tb_offset)

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import deep_models
 import guide_models as guide
 import kfunc
 from kfunc.display import layer_mimebundle, model_mimebundle, renderers, summary_text, tensor_mimebundle
-from kfunc.display.layout import layout
 from kfunc.display.scene import INPUT, Options, build_scene
 from kfunc.layers import LSTM, Dense, Input, concatenate
 from kfunc.models import Model
@@ -227,6 +227,28 @@ def test_wide_models_turn_left_to_right():
     assert model_to_dot(guide.headline_model(), rankdir="auto").scene.rankdir == "TB"
 
 
+def test_a_chain_of_2000_layers_is_drawn_without_recursion():
+    model = deep_models.dense_chain(2000)
+    with deep_models.recursion_headroom(200):  # far below the default limit of 1,000 frames
+        diagram = model_to_dot(model, rankdir="auto")
+        boxes, edges = parse_dot(diagram.source)
+    assert len(call_boxes(boxes)) == 2001 and len(edges) == 2001
+    assert diagram.scene.rankdir == "TB"
+
+
+def test_models_nested_150_deep_are_drawn_expanded_without_recursion():
+    model = deep_models.nested_models(150)
+    with deep_models.recursion_headroom(100):
+        source = model_to_dot(model, expand_nested=True).source
+    assert source.count("subgraph") == 150
+    boxes, edges = parse_dot(source)
+    # the Dense at the bottom sits inside all 150 frames; an arrow enters each frame's
+    # Input, then one goes into the Dense and one from it to the model's output
+    dense = next(line for line in source.splitlines() if "<b>dense</b>" in line)
+    assert dense.startswith("  " * 151 + '"') and not dense.startswith("  " * 152)
+    assert len(edges) == 150 + 2 and edges[-1][:2] == ("c1_" * 150 + "n1", "out0")
+
+
 def test_dot_text_is_the_same_for_the_same_model():
     first = model_to_dot(guide.vqa_models()[1], expand_nested=True).source
     kfunc.utils.clear_session()
@@ -238,7 +260,7 @@ def test_dot_text_is_the_same_for_the_same_model():
 # ---------------------------------------------------------------------- pictures
 
 
-@pytest.mark.parametrize("renderer", ["builtin", "graphviz-pure"])
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
 def test_svg_is_byte_identical_for_the_same_model(renderer):
     if renderers.RENDERERS[[r.name for r in renderers.RENDERERS].index(renderer)].unavailable("svg"):
         pytest.skip(f"{renderer} is not installed")
@@ -249,7 +271,7 @@ def test_svg_is_byte_identical_for_the_same_model(renderer):
     assert first == second
 
 
-@pytest.mark.parametrize("renderer", ["builtin", "graphviz-pure"])
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
 def test_svg_has_a_titled_group_per_call_and_arrow(renderer):
     if renderers.RENDERERS[[r.name for r in renderers.RENDERERS].index(renderer)].unavailable("svg"):
         pytest.skip(f"{renderer} is not installed")
@@ -265,30 +287,68 @@ def test_svg_has_a_titled_group_per_call_and_arrow(renderer):
     assert len(edges) == 6  # two into the LSTM calls, two out of them, then dense and the output
     for g in edges:
         assert re.fullmatch(SHAPE, " ".join(t.text for t in g.iter(f"{SVG_NS}text")).strip())
-    # hover text: a <title> (builtin) or an xlink:title (Graphviz) naming the parameters
+    # hover text: Graphviz writes each tooltip as an xlink:title naming the parameters
     svg_text = ET.tostring(root, encoding="unicode")
     assert "params: 82,176 (trainable)" in svg_text
 
 
-def test_builtin_layout_keeps_boxes_and_frames_apart():
+def _bounds(shapes):
+    """``(x, y, w, h)`` around the points of SVG paths and polygons."""
+    points = []
+    for shape in shapes:
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))]
+        points += list(zip(numbers[::2], numbers[1::2]))
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def _shape_rects(svg):
+    """``{group id: (x, y, w, h)}`` of the outline of every box and frame Graphviz drew; ``canvas`` too."""
+    root = ET.fromstring(svg)
+    rects = {"canvas": _bounds([root.find(f".//{SVG_NS}polygon")])}  # the first polygon is the background
+    for group in root.iter(f"{SVG_NS}g"):
+        if group.get("class") in ("node", "cluster"):
+            rects[group.get("id")] = _bounds(e for e in group.iter() if e.tag in (f"{SVG_NS}path", f"{SVG_NS}polygon"))
+    return rects
+
+
+def _overlap(a, b):
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def test_graphviz_layout_keeps_boxes_and_frames_apart():
+    """The DOT text puts every box in the frame of its nested model, and Graphviz keeps them apart."""
+    renderers.set_renderer("graphviz-pure")
     for model, nested in [(guide.headline_model(), False), (guide.shared_vision_model()[0], True), (guide.vqa_models()[1], True)]:
-        scene = build_scene(model, Options(expand_nested=nested))
-        placed = layout(scene)
-        rects = list(placed.boxes.items())
-        for i, (a, (ax, ay, aw, ah)) in enumerate(rects):
-            assert 0 <= ax and ax + aw <= placed.width and 0 <= ay and ay + ah <= placed.height
-            for b, (bx, by, bw, bh) in rects[i + 1 :]:
-                assert not (ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah), (a, b)
+        diagram = plot_model(model, expand_nested=nested)
+        scene, placed = diagram.scene, _shape_rects(diagram.svg)
+        rects = [(box.id, placed[box.id]) for box in scene.boxes]
+        left, top, width, height = placed["canvas"]
+        for i, (a, rect_a) in enumerate(rects):
+            ax, ay, aw, ah = rect_a
+            assert left <= ax and ax + aw <= left + width and top <= ay and ay + ah <= top + height, a
+            for b, rect_b in rects[i + 1 :]:
+                assert not _overlap(rect_a, rect_b), (a, b)
+        parent = {c.id: c.parent for c in scene.clusters}
         for box in scene.boxes:  # every box lies inside the frames around it
-            for cluster_id in scene.cluster_path(box.cluster):
-                cx, cy, cw, ch = placed.clusters[cluster_id]
-                x, y, w, h = placed.boxes[box.id]
-                assert cx <= x and x + w <= cx + cw and cy <= y and y + h <= cy + ch
-        frames = [(k, r) for k, r in placed.clusters.items() if "_c" not in k]
-        for i, (a, (ax, ay, aw, ah)) in enumerate(frames):
-            for b, (bx, by, bw, bh) in frames[i + 1 :]:
-                assert not (ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah), (a, b)
+            cluster_id = box.cluster
+            while cluster_id is not None:
+                cx, cy, cw, ch = placed[cluster_id]
+                x, y, w, h = placed[box.id]
+                assert cx <= x and x + w <= cx + cw and cy <= y and y + h <= cy + ch, (box.id, cluster_id)
+                cluster_id = parent[cluster_id]
+        frames = [(c.id, placed[c.id]) for c in scene.clusters if c.parent is None]
+        for i, (a, rect_a) in enumerate(frames):
+            for b, rect_b in frames[i + 1 :]:
+                assert not _overlap(rect_a, rect_b), (a, b)
         kfunc.utils.clear_session()
+
+
+def test_graphviz_pure_writes_a_pdf_of_its_png():
+    renderers.set_renderer("graphviz-pure")
+    diagram = plot_model(guide.dense_network())
+    assert diagram.pipe("pdf").startswith(b"%PDF") and diagram.renderer == "graphviz-pure"
 
 
 def test_plot_model_writes_the_format_its_file_name_asks_for(tmp_path):
@@ -326,17 +386,17 @@ def test_without_dot_on_path_the_model_still_draws(monkeypatch, tmp_path):
     assert "<svg" in bundle["image/svg+xml"] and _png(bundle).startswith(b"\x89PNG")
 
 
-def test_without_any_graphviz_the_builtin_layout_draws_and_says_so_once(monkeypatch, tmp_path, caplog):
+def test_without_any_graphviz_the_display_is_text_and_says_so_once(monkeypatch, tmp_path, caplog):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(renderers.GraphvizPure, "executable", lambda self: None)
     caplog.set_level(logging.INFO, logger="kfunc.display")
     model = guide.shared_lstm_model()
     for _ in range(2):
-        bundle = model_mimebundle(model)
-        assert "<svg" in bundle["image/svg+xml"] and _png(bundle).startswith(b"\x89PNG")
+        assert model_mimebundle(model) == {"text/plain": summary_text(model)}
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "\n" not in warnings[0].getMessage()
-    assert "built-in layout" in warnings[0].getMessage() and "graphviz-pure" in warnings[0].getMessage()
+    # the one line says what is missing and how to get pictures back
+    assert "pip install graphviz-pure" in warnings[0].getMessage() and "summary as text" in warnings[0].getMessage()
 
 
 def test_with_no_renderer_at_all_the_display_is_text_and_says_why_in_one_line(monkeypatch, caplog):
@@ -350,27 +410,36 @@ def test_with_no_renderer_at_all_the_display_is_text_and_says_why_in_one_line(mo
     assert len(caplog.records) == 1
     message = caplog.records[0].getMessage()
     assert "\n" not in message
-    assert "dot is missing" in message and "builtin is missing" in message and "summary as text" in message
+    assert "dot is missing" in message and "graphviz-pure is missing" in message and "summary as text" in message
 
 
 def test_a_failing_renderer_falls_through_to_the_next(monkeypatch):
+    monkeypatch.setattr(renderers.SystemDot, "unavailable", lambda self, fmt: None)
+    monkeypatch.setattr(renderers.SystemDot, "executable", lambda self: "/nonexistent/dot")
+    data, name = renderers.render(build_scene(guide.dense_network()), "svg")
+    assert name == "graphviz-pure" and b"<svg" in data
+
+
+def test_when_every_renderer_fails_the_error_gives_each_reason(monkeypatch):
     def broken(self, scene, fmt, dpi):
         raise OSError("crashed")
 
     monkeypatch.setattr(renderers.GraphvizPure, "render", broken)
     monkeypatch.setattr(renderers.SystemDot, "unavailable", lambda self, fmt: None)
     monkeypatch.setattr(renderers.SystemDot, "executable", lambda self: "/nonexistent/dot")
-    data, name = renderers.render(build_scene(guide.dense_network()), "svg")
-    assert name == "builtin" and data.startswith(b"<svg")
+    with pytest.raises(renderers.RenderError, match=r"dot failed: .*; graphviz-pure failed: crashed"):
+        renderers.render(build_scene(guide.dense_network()), "svg")
 
 
 def test_set_renderer_pins_one_and_refuses_unknown_names():
-    renderers.set_renderer("builtin")
-    assert renderers.which_renderer("png") == "builtin"
+    renderers.set_renderer("graphviz-pure")
+    assert renderers.which_renderer("png") == "graphviz-pure"
     renderers.set_renderer("text")
     assert model_mimebundle(guide.dense_network()).keys() == {"text/plain"}
     with pytest.raises(ValueError, match="graphviz-pure"):
         renderers.set_renderer("cairo")
+    with pytest.raises(ValueError, match="graphviz-pure"):
+        renderers.set_renderer("builtin")  # the hand-written layout is gone: Graphviz lays out
 
 
 @pytest.mark.skipif(not HAS_GRAPHVIZ, reason="no Graphviz engine here")

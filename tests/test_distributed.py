@@ -224,10 +224,10 @@ def test_epoch_logs_pool_the_sums_of_all_processes(monkeypatch):
     y = np.eye(2, dtype="float32")[[0, 1, 1, 0, 1, 0, 0, 1, 1, 1]]
     alone = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
     monkeypatch.setattr(distributed.dist, "all_reduce", lambda t, *a, **k: t.mul_(2))  # a twin's sums
-    pooled = fake_world(0, 2).results(model._tracker)
+    pooled = model._compiled.tracker.results(fake_world(0, 2))
     for name, value in alone.items():
         assert pooled[name] == pytest.approx(value, abs=1e-6)
-    assert model._tracker.results() == pytest.approx(alone)  # the process's own sums are back
+    assert model._compiled.tracker.results() == pytest.approx(alone)  # the process's own sums are back
 
 
 def test_alone_nothing_is_distributed(monkeypatch):

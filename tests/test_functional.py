@@ -124,13 +124,6 @@ def test_get_layer_by_name_and_index():
         model.get_layer(index=7)
 
 
-def test_code_is_readable_python():
-    code = mlp().code
-    assert "def forward(self, features)" in code
-    assert "hidden = self.hidden(features)" in code
-    assert "probs = self.probs(hidden)" in code
-
-
 def test_model_is_a_torch_module():
     model = mlp()
     names = [n for n, _ in model.named_parameters()]
@@ -153,22 +146,3 @@ def test_torch_compile_and_export_give_the_same_outputs():
     torch.testing.assert_close(compiled(x), expected)
     exported = torch.export.export(model, (x,))
     torch.testing.assert_close(exported.module()(x), expected)
-
-
-def test_weights_stay_on_meta_until_needed():
-    model = mlp()
-    assert all(p.is_meta for layer in model.layers for p in layer._parameters.values())
-    assert model.count_params() == 8 * 16 + 16 + 16 * 3 + 3
-    model.get_weights()
-    assert not any(p.is_meta for p in model.parameters())
-
-
-def test_set_weights_checks_every_shape_before_changing_any():
-    model = mlp()
-    before = model.get_weights()
-    bad = [np.ones_like(w) for w in before]
-    bad[-1] = np.ones(4)
-    with pytest.raises(ValueError, match=r"shape \(3,\) was given an array of shape \(4,\)"):
-        model.set_weights(bad)
-    for old, new in zip(before, model.get_weights()):
-        np.testing.assert_array_equal(old, new)

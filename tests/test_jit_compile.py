@@ -1,4 +1,4 @@
-"""compile(jit_compile=True): torch.compile, and the way back to eager (kfunc/training/compiled.py).
+"""compile(jit_compile=True): torch.compile, and the way back to eager (kfunc/training/jit.py).
 
 One test really compiles (a tiny network: torch.compile on a CPU takes seconds);
 the others replace ``torch.compile`` by stand-ins to check the fallback quickly.
@@ -13,7 +13,7 @@ import torch
 import kfunc
 from kfunc import Input, Model
 from kfunc.layers import Dense
-from kfunc.training.compiled import JitCompiler, JitCompileWarning
+from kfunc.training.jit import JitCompiler, JitCompileWarning
 
 
 def tiny_model(jit_compile):
@@ -42,7 +42,7 @@ def test_jit_compiled_training_reaches_the_eager_weights():
     with warnings.catch_warnings():
         warnings.simplefilter("error", JitCompileWarning)  # it really compiled
         jit_history = jit.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
-    assert jit.__dict__["_jit"].failed is None
+    assert jit._steps.jit.failed is None
     for a, b in zip(jit.get_weights(), eager.get_weights()):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-4)
     np.testing.assert_allclose(jit_history.history["loss"], eager_history.history["loss"], atol=1e-4)

@@ -155,7 +155,7 @@ def test_mixed_float16_scales_the_loss_and_keeps_float32_weights():
     batches_seen.clear()
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     assert training_dtypes() == {torch.float16}
-    scaling = model.optimizer.__dict__["_loss_scaling"]
+    scaling = model.optimizer._loss_scaling
     assert scaling.scaler.get_scale() > 1.0 and model.optimizer.iterations == 8
     assert all(p.dtype == torch.float32 for p in model.parameters())
     assert model.predict(x).dtype == np.float32

@@ -21,6 +21,13 @@ def test_backend_is_the_same_functions_as_ops():
     assert all(callable(getattr(ops, name)) for name in ops.__all__)
 
 
+def test_every_function_is_found_under_kfunc_ops_whichever_module_defines_it():
+    import pickle
+
+    assert {getattr(ops, name).__module__ for name in ops.__all__} == {"kfunc.ops"}
+    assert pickle.loads(pickle.dumps(ops.batch_dot)) is ops.batch_dot
+
+
 @pytest.mark.parametrize("axis", [None, 0, -1, [1, 2], (0, 2)])
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_reductions_take_keras_axis_and_keepdims(x, axis, keepdims):
@@ -122,6 +129,9 @@ def test_epsilon_and_set_epsilon():
     K.set_epsilon(1e-5)
     try:
         assert ops.epsilon() == 1e-5
+        # the cross-entropies clip with the epsilon in force
+        loss = K.binary_crossentropy(torch.tensor([1.0]), torch.tensor([0.0]))
+        torch.testing.assert_close(loss, -torch.log(torch.tensor([1e-5])))
     finally:
         K.set_epsilon(1e-7)
 

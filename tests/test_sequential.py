@@ -56,3 +56,21 @@ def test_add_of_an_incompatible_layer_leaves_the_model_unchanged():
 def test_add_refuses_non_layers():
     with pytest.raises(TypeError, match="takes a layer"):
         Sequential().add("dense")
+
+
+def test_sequential_is_made_by_functionals_constructor(monkeypatch):
+    from kfunc.engine.functional import Functional
+
+    made, init = [], Functional.__init__
+    monkeypatch.setattr(Functional, "__init__", lambda self, *a, **k: made.append(type(self).__name__) or init(self, *a, **k))
+    model = Sequential([Dense(2, input_shape=(3,))], name="chain")
+    assert made == ["Sequential"] and model.name == "chain"
+    assert model.output_shape == (None, 2) and model.get_layer("dense") is model.layers[0]
+
+
+def test_popping_every_layer_leaves_an_empty_model_that_grows_again():
+    model = Sequential([Dense(4, input_shape=(3,))])
+    model.pop()
+    assert model.layers == [] and not model.built and list(model.parameters()) == []
+    model.add(Dense(2))
+    assert model.output_shape == (None, 2) and model.count_params() == 3 * 2 + 2

@@ -2,6 +2,7 @@
 
 import pytest
 
+import deep_models
 import guide_models as guide
 import kfunc
 from kfunc.display import count_weights, print_summary, summary_html, summary_lines, summary_text
@@ -197,3 +198,22 @@ def test_keras_1_recurrent_model_summary_matches_count_params():
     assert lines[_row(lines, "lstm")].split()[2:8] == ["[(None,", "5,", "4),", "(None,", "4),", "(None,"]
     assert _totals(lines)["Total params"] == model.count_params() == 4 * 4 * (3 + 4 + 1)
     kfunc.utils.clear_session()
+
+
+def test_a_chain_of_2000_layers_is_summarized_without_recursion():
+    model = deep_models.dense_chain(2000)
+    lines = []
+    with deep_models.recursion_headroom(200):  # far below the default limit of 1,000 frames
+        model.summary(print_fn=lines.append)
+    assert sum(1 for line in lines if "(Dense)" in line) == 2000
+    assert _totals(lines)["Total params"] == 2000 * (2 * 2 + 2)
+
+
+def test_models_nested_150_deep_are_summarized_expanded_without_recursion():
+    model = deep_models.nested_models(150)
+    with deep_models.recursion_headroom(100):
+        lines = summary_lines(model, expand_nested=True)
+        html = summary_html(model, expand_nested=True)
+    dense = next(line for line in lines if "dense (Dense)" in line)
+    assert dense.startswith("  " * 150 + "dense (Dense)")
+    assert _totals(lines)["Total params"] == 6 and "dense (Dense)" in html

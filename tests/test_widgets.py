@@ -103,7 +103,7 @@ def test_static_report_shows_the_node_and_its_highlighted_graph():
     assert graph["text/plain"] == "<Graph of model 'model', call lstm[1] highlighted>"
 
 
-@pytest.mark.parametrize("renderer", ["builtin", "graphviz-pure"])
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
 def test_static_report_stores_its_graph_as_an_image_never_as_svg_in_html(monkeypatch, renderer):
     """An untrusted notebook strips <svg> from HTML outputs: the graph must be a PNG output of its own."""
     from kfunc.display import renderers

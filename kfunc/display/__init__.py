@@ -1,16 +1,16 @@
 """Showing models: summaries, graph pictures, and rich notebook displays.
 
 This package only *reads* the graph (layers, nodes, symbolic tensors); nothing
-in the engine depends on it, and it imports matplotlib only when a picture is
-drawn without Graphviz.
+in the engine depends on it. Graphviz lays the pictures out, run as a program, so
+importing this package loads no drawing library.
 
 * :func:`print_summary` / :func:`summary_html`: ``model.summary()``, the Keras
   table of layers, shapes, parameter counts and connections (:mod:`.summary`).
 * :func:`build_scene`: what a picture of the model shows, as plain data: a box per
   layer call, an arrow per tensor, clusters for nested models (:mod:`.scene`).
-* :class:`Diagram`: a scene as DOT text and as SVG/PNG/PDF (:mod:`.diagram`),
-  drawn by Graphviz when there is one, else by kfunc's own layout
-  (:mod:`.renderers`, :mod:`.layout`, :mod:`.svg`, :mod:`.raster`).
+* :class:`Diagram`: a scene as DOT text (:mod:`.dot`) and as SVG/PNG/PDF, drawn
+  by the Graphviz ``dot`` program or by the ``graphviz-pure`` wheel that kfunc
+  installs (:mod:`.renderers`); with neither, a model shows its summary as text.
 * :func:`layer_mimebundle`, :func:`tensor_mimebundle`, :func:`model_mimebundle`:
   what Jupyter shows for a layer, a symbolic tensor, a model (:mod:`.bundles`).
 """

@@ -37,39 +37,58 @@ def to_dot(scene):
     members = {}
     for box in scene.boxes:
         members.setdefault(box.cluster, []).append(box)
-    _write_level(lines, None, children, members, indent="  ")
+    _write_clusters(lines, children, members)
+    names = {b.id: (b.layer_name or b.title) for b in scene.boxes}
     for edge in scene.edges:
         attrs = {"id": edge.id}
         if edge.label:
             attrs["label"] = f" {edge.label} "
-        attrs["tooltip"] = _edge_tooltip(scene, edge)
+        text = f"{names.get(edge.src, edge.src)} -> {names.get(edge.dst, edge.dst)}"
+        attrs["tooltip"] = f"{text}: {edge.label}" if edge.label else text
         lines.append(f"  {_quote(edge.src)} -> {_quote(edge.dst)} [{_attrs(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _write_level(lines, cluster_id, children, members, indent):
-    for box in members.get(cluster_id, []):
-        lines.append(f"{indent}{_quote(box.id)} [{_box_attrs(box)}];")
-    for cluster in children.get(cluster_id, []):
+def _write_clusters(lines, children, members):
+    """The boxes of the top level, then each cluster as a ``subgraph`` holding its own.
+
+    Clusters nest as deeply as models do, so the walk keeps its own stack (one
+    iterator over the clusters still to write per open level) instead of calling
+    itself: a model nested thousands of levels deep is written like any other.
+    """
+    lines.extend(f"  {_quote(box.id)} [{_box_attrs(box)}];" for box in members.get(None, []))
+    open_levels = [iter(children.get(None, []))]
+    while open_levels:
+        indent = "  " * len(open_levels)
+        cluster = next(open_levels[-1], None)
+        if cluster is None:  # this level is written: close its subgraph
+            open_levels.pop()
+            if open_levels:
+                lines.append(f"{'  ' * len(open_levels)}}}")
+            continue
         lines.append(f"{indent}subgraph {_quote('cluster_' + cluster.id)} {{")
-        title = f"<b>{_html(cluster.title)}</b>"
-        if cluster.badge:
-            title += f'  <font point-size="9">{_html(cluster.badge)}</font>'
-        attrs = {
-            "id": cluster.id,
-            "style": "rounded,filled",
-            "fillcolor": cluster.fill,
-            "color": cluster.border,
-            "penwidth": "1.5" if cluster.badge else "1",
-            "fontsize": "10",
-            "labeljust": "l",
-            "labelloc": "t",  # the graph's own label (the legend) sits at the bottom
-            "tooltip": cluster.tooltip,
-        }
-        lines.append(f"{indent}  graph [{_attrs(attrs)}, label=<{title}>];")
-        _write_level(lines, cluster.id, children, members, indent + "  ")
-        lines.append(f"{indent}}}")
+        lines.append(f"{indent}  graph [{_cluster_attrs(cluster)}];")
+        lines.extend(f"{indent}  {_quote(box.id)} [{_box_attrs(box)}];" for box in members.get(cluster.id, []))
+        open_levels.append(iter(children.get(cluster.id, [])))
+
+
+def _cluster_attrs(cluster):
+    title = f"<b>{_html(cluster.title)}</b>"
+    if cluster.badge:
+        title += f'  <font point-size="9">{_html(cluster.badge)}</font>'
+    attrs = {
+        "id": cluster.id,
+        "style": "rounded,filled",
+        "fillcolor": cluster.fill,
+        "color": cluster.border,
+        "penwidth": "1.5" if cluster.badge else "1",
+        "fontsize": "10",
+        "labeljust": "l",
+        "labelloc": "t",  # the graph's own label (the legend) sits at the bottom
+        "tooltip": cluster.tooltip,
+    }
+    return f"{_attrs(attrs)}, label=<{title}>"
 
 
 def _box_attrs(box):
@@ -105,12 +124,6 @@ def _legend_attr(scene):
     )
     table = f'<table border="0" cellspacing="4" cellpadding="1">{rows}</table>'
     return f', labelloc="b", labeljust="l", label=<{table}>'
-
-
-def _edge_tooltip(scene, edge):
-    names = {b.id: (b.layer_name or b.title) for b in scene.boxes}
-    text = f"{names.get(edge.src, edge.src)} -> {names.get(edge.dst, edge.dst)}"
-    return f"{text}: {edge.label}" if edge.label else text
 
 
 def _attrs(attrs):

@@ -1,24 +1,23 @@
-"""The rendering chain: which program turns a model's scene into SVG, PNG or PDF.
+"""The rendering chain: which Graphviz program turns a model's DOT text into SVG, PNG or PDF.
 
-kfunc tries, in order:
+kfunc writes the picture as DOT text (:mod:`kfunc.display.dot`) and lets Graphviz
+lay it out. It tries, in order:
 
 1. ``dot``, the Graphviz program, when it is on ``PATH``;
-2. ``graphviz-pure``, a self-contained port of ``dot`` installed from a wheel
-   (``pip install graphviz-pure``), so no system package is needed;
-3. kfunc's own layered layout, which writes SVG itself and draws PNG and PDF
-   with matplotlib.
+2. ``graphviz-pure``, a self-contained port of ``dot`` that kfunc installs as a
+   dependency (the wheel of the same name), so no system package is needed. It
+   writes SVG and PNG; for a PDF, kfunc wraps its PNG in a one-page PDF.
 
-When none of them can draw, a model shows its summary as text. Falling back to
-the built-in layout, or to text, is reported once per session in one logged line
-(logger ``kfunc.display``); a missing ``dot`` when ``graphviz-pure`` stands in is
-only logged at the INFO level, since the picture is the same.
+When neither can draw, a model shows its summary as text, and says why in one
+logged line (logger ``kfunc.display``). A missing ``dot`` when ``graphviz-pure``
+stands in is only logged at the INFO level, since the picture is the same.
 
 ``set_renderer(name)`` (or the ``KFUNC_RENDERER`` environment variable) pins one
-renderer: ``'dot'``, ``'graphviz-pure'``, ``'builtin'``, or ``'text'`` for no
-pictures at all. Pinning makes notebook outputs identical across machines.
+renderer: ``'dot'``, ``'graphviz-pure'``, or ``'text'`` for no pictures at all.
+Pinning makes notebook outputs identical across machines.
 """
 
-import importlib.util
+import io
 import logging
 import os
 import shutil
@@ -54,10 +53,12 @@ class SystemDot:
 
 
 class GraphvizPure(SystemDot):
-    """The ``graphviz-pure`` program from the wheel of the same name (no PDF)."""
+    """The ``graphviz-pure`` program from the wheel of the same name.
+
+    It writes no PDF, so a PDF is its PNG on one page (a picture, not vectors).
+    """
 
     name = "graphviz-pure"
-    formats = ("svg", "png")
 
     def executable(self):
         found = shutil.which("graphviz-pure")
@@ -73,39 +74,25 @@ class GraphvizPure(SystemDot):
         return None
 
     def unavailable(self, fmt):
-        return None if self.executable() else "the graphviz-pure package is not installed"
-
-
-class BuiltinLayout:
-    """kfunc's own layout: SVG always, PNG and PDF when matplotlib is installed."""
-
-    name = "builtin"
-    formats = ("svg", "png", "pdf")
-
-    def unavailable(self, fmt):
-        if fmt != "svg" and importlib.util.find_spec("matplotlib") is None:
-            return f"matplotlib is not installed, so the built-in layout cannot write {fmt.upper()}"
-        return None
+        return None if self.executable() else "the graphviz-pure package is not installed (pip install graphviz-pure)"
 
     def render(self, scene, fmt, dpi):
-        from kfunc.display.layout import layout
+        if fmt != "pdf":
+            return _run_graphviz(self.executable(), scene, fmt, dpi)
+        from PIL import Image  # installed with matplotlib, a kfunc dependency
 
-        placed = layout(scene)
-        if fmt == "svg":
-            from kfunc.display.svg import to_svg
-
-            return to_svg(scene, placed).encode("utf-8")
-        from kfunc.display.raster import draw
-
-        return draw(scene, placed, fmt=fmt, dpi=dpi)
+        png = Image.open(io.BytesIO(_run_graphviz(self.executable(), scene, "png", dpi)))
+        out = io.BytesIO()
+        png.convert("RGB").save(out, "PDF", resolution=dpi, quality=95)
+        return out.getvalue()
 
 
-RENDERERS = (SystemDot(), GraphvizPure(), BuiltinLayout())
+RENDERERS = (SystemDot(), GraphvizPure())
 _NAMES = {r.name: r for r in RENDERERS}
 
 
 def set_renderer(name=None):
-    """Pin the renderer: ``'dot'``, ``'graphviz-pure'``, ``'builtin'``, ``'text'``; None for the chain.
+    """Pin the renderer: ``'dot'``, ``'graphviz-pure'``, ``'text'``; None for the chain.
 
     Raises:
         ValueError: for an unknown name.
@@ -166,7 +153,7 @@ def render(scene, fmt, dpi=None):
             reasons.append(f"{renderer.name} failed: {_first_line(error)}")
             continue
         if reasons:
-            _report_fallback(renderer.name, reasons)
+            report_once(renderer.name, f"kfunc.display: {'; '.join(reasons)}; drawing with {renderer.name}.", logging.INFO)
         return data, renderer.name
     raise RenderError("; ".join(reasons))
 
@@ -177,17 +164,6 @@ def report_once(key, message, level=logging.WARNING):
         return
     _reported.add(key)
     log.log(level, message)
-
-
-def _report_fallback(name, reasons):
-    if name == "graphviz-pure":
-        report_once("graphviz-pure", f"kfunc.display: {'; '.join(reasons)}; drawing with graphviz-pure.", logging.INFO)
-    elif name == "builtin":
-        report_once(
-            "builtin",
-            f"kfunc.display: {'; '.join(reasons)}: drawing models with kfunc's built-in layout "
-            "(`pip install graphviz-pure` for Graphviz layouts).",
-        )
 
 
 def _run_graphviz(program, scene, fmt, dpi):

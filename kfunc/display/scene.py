@@ -9,11 +9,11 @@ it, labelled with its shape. A nested model is one box per call, or, with
 ``expand_nested=True``, a cluster holding its own graph, with the arrows routed
 to its inner inputs and out of its inner outputs.
 
-The :class:`Scene` built here is read by two writers: the DOT writer (for
-Graphviz) and kfunc's own layout (for machines without Graphviz). Box ids come
-from positions in the graph (``n3`` is the model's fourth node, ``c5_n1`` the
-second node inside the cluster drawn for the sixth node), so the same model
-always gives the same picture.
+The :class:`Scene` built here is plain data: the DOT writer turns it into text
+for Graphviz (:mod:`kfunc.display.dot`), and the node explorer recolours one call
+in it. Box ids come from positions in the graph (``n3`` is the model's fourth
+node, ``c5_n1`` the second node inside the cluster drawn for the sixth node), so
+the same model always gives the same picture.
 """
 
 from dataclasses import dataclass, field
@@ -55,7 +55,6 @@ class Box:
     cluster: str = None
     badge: str = ""
     layer_name: str = ""
-    class_name: str = ""
     node_index: int = None
     shared: bool = False
 
@@ -95,18 +94,6 @@ class Scene:
     legend: list = field(default_factory=list)  # (fill, border, text)
     dpi: int = 96
 
-    def box(self, box_id):
-        return next(b for b in self.boxes if b.id == box_id)
-
-    def cluster_path(self, cluster_id):
-        """The ids of the clusters around ``cluster_id``, outermost first."""
-        by_id = {c.id: c for c in self.clusters}
-        path = []
-        while cluster_id is not None:
-            path.append(cluster_id)
-            cluster_id = by_id[cluster_id].parent
-        return tuple(reversed(path))
-
 
 @dataclass
 class Options:
@@ -144,14 +131,29 @@ def build_scene(model, options=None):
         raise ValueError(f"rankdir={options.rankdir!r} is not a direction; use 'TB', 'LR', 'BT', 'RL' or 'auto'.")
     scene = Scene(name=model.name, dpi=options.dpi)
     builder = _Builder(scene, options, _layer_range(model, options.layer_range))
-    ports = builder.draw_graph(model, prefix="", cluster=None)
-    builder.draw_outputs(model, ports)
+    made_by = builder.draw_graphs(model)
+    builder.draw_outputs(model, made_by)
     scene.legend = builder.legend
     scene.rankdir = _auto_rankdir(scene) if rankdir == "AUTO" else rankdir
     return scene
 
 
+@dataclass
+class _Level:
+    """One graph being drawn: the model itself, or a nested model expanded in a cluster."""
+
+    model: object
+    cluster: str  # the cluster the boxes go in (None for the model itself), and their ids' prefix
+    pending: object  # iterator over the (position, node) pairs still to draw
+    calls: dict  # layer -> its number of calls in this graph
+    made_by: dict = field(default_factory=dict)  # id(tensor) -> (box id, tensor index, number of outputs)
+    entries: dict = field(default_factory=dict)  # id(input tensor) -> box id of its Input box
+    opened_by: tuple = None  # (outer level, node) for an expanded call
+
+
 class _Builder:
+    """Fills a :class:`Scene` with a model's boxes, arrows, clusters and legend."""
+
     def __init__(self, scene, options, keep):
         self.scene = scene
         self.options = options
@@ -159,83 +161,88 @@ class _Builder:
         self.colours = {}  # shared layer -> palette entry, in order of appearance
         self.legend = []
 
-    # 1. one graph: a box (or a cluster) per node, an arrow per input tensor
-    def draw_graph(self, model, prefix, cluster):
-        """Draw ``model``'s nodes; return where each tensor is made and where inputs enter."""
+    def draw_graphs(self, model):
+        """Draw ``model``, nested models included; return where each of its tensors is made.
+
+        Models nest as deeply as the user likes, so instead of calling itself for a
+        nested model, the walk keeps a stack of the graphs being drawn: the top one
+        is drawn node by node, an expanded call pushes the inner graph, and a graph
+        that is done is popped and wired to the call that opened it.
+        """
+        stack = [self._level(model, cluster=None)]
+        while True:
+            level = stack[-1]
+            step = next(level.pending, None)
+            if step is None:
+                stack.pop()
+                if not stack:
+                    return level.made_by
+                self._close_cluster(level)
+                continue
+            position, node = step
+            if level.cluster is None and self.keep is not None and node.layer not in self.keep:
+                continue
+            inner = wrapped_model(node.layer) if self.options.expand_nested and not node.is_input else None
+            if inner is None:
+                self._draw_call(level, position, node)
+            else:
+                stack.append(self._open_cluster(level, position, node, inner))
+
+    def _level(self, model, cluster, opened_by=None):
         calls = {}
         for node in model._nodes:
             if not node.is_input:
                 calls[node.layer] = calls.get(node.layer, 0) + 1
-        made_by = {}  # id(tensor) -> (box id, tensor index, number of outputs)
-        entries = {}  # id(input tensor of model) -> box id of its Input box
-        for i, node in enumerate(model._nodes):
-            layer = node.layer
-            if cluster is None and self.keep is not None and layer not in self.keep:
-                continue
-            shared_calls = calls.get(layer, 0)
-            inner = wrapped_model(layer) if self.options.expand_nested and not node.is_input else None
-            if inner is not None:
-                self._draw_expanded(model, node, inner, f"{prefix}c{i}", cluster, shared_calls, made_by)
-                continue
-            box_id = f"{prefix}n{i}"
-            self.scene.boxes.append(self._call_box(box_id, node, cluster, shared_calls))
-            for tensor in node.input_tensors:
-                self._arrow(made_by, tensor, box_id)
-            for k, tensor in enumerate(node.outputs):
-                made_by[id(tensor)] = (box_id, k, len(node.outputs))
-            if node.is_input:
-                entries[id(node.outputs[0])] = box_id
-        return made_by, entries
+        return _Level(model, cluster, iter(enumerate(model._nodes)), calls, opened_by=opened_by)
 
-    # 2. an expanded nested model: its graph inside a cluster, arrows to its Inputs
-    def _draw_expanded(self, model, node, inner, cluster_id, parent, shared_calls, made_by):
-        layer = node.layer
+    # 1. a call drawn as one box, with an arrow per input tensor
+    def _draw_call(self, level, position, node):
+        box_id = f"{_prefix(level.cluster)}n{position}"
+        self.scene.boxes.append(self._call_box(box_id, node, level.cluster, level.calls.get(node.layer, 0)))
+        for tensor in node.input_tensors:
+            self._arrow(level.made_by, tensor, box_id)
+        for k, tensor in enumerate(node.outputs):
+            level.made_by[id(tensor)] = (box_id, k, len(node.outputs))
+        if node.is_input:
+            level.entries[id(node.outputs[0])] = box_id
+
+    # 2. an expanded call of a nested model: a cluster, then its inner graph is drawn
+    def _open_cluster(self, level, position, node, inner):
+        layer, shared_calls = node.layer, level.calls.get(node.layer, 0)
+        cluster_id = f"{_prefix(level.cluster)}c{position}"
         fill, border = CLUSTER
         badge = ""
         if shared_calls > 1:
             fill, border = self._shared_colour(layer, shared_calls)
             badge = f"shared: {shared_calls} calls"
         kind = type(layer).__name__ if layer is inner else f"{type(layer).__name__} of {inner.name}"
+        title = f"{layer.name} ({kind}), node {node.node_index}"
         self.scene.clusters.append(
-            Cluster(
-                id=cluster_id,
-                title=f"{layer.name} ({kind}), node {node.node_index}",
-                fill=fill,
-                border=border,
-                parent=parent,
-                tooltip=_tooltip(layer, node),
-                badge=badge,
-            )
+            Cluster(cluster_id, title, fill, border, parent=level.cluster, tooltip=_tooltip(layer, node), badge=badge)
         )
-        inner_made_by, entries = self.draw_graph(inner, prefix=f"{cluster_id}_", cluster=cluster_id)
-        # The call's k-th input feeds the inner model's k-th Input.
-        for outer, inner_input in zip(_call_inputs(inner, node), inner.inputs):
-            self._arrow(made_by, outer, entries[id(inner_input)])
-        # The call's k-th output is made where the inner model makes its k-th output.
-        for outer, inner_output in zip(node.outputs, inner.outputs):
-            made_by[id(outer)] = inner_made_by[id(inner_output)]
+        return self._level(inner, cluster=cluster_id, opened_by=(level, node))
 
-    # 3. the model's outputs: a small marker under each, so the last shapes show too
-    def draw_outputs(self, model, ports):
-        made_by, _ = ports
+    # 3. the inner graph is drawn: arrows into its Inputs, its outputs made inside
+    def _close_cluster(self, inner_level):
+        outer, node = inner_level.opened_by
+        inner = inner_level.model
+        # The call's k-th input feeds the inner model's k-th Input.
+        for tensor, inner_input in zip(_call_inputs(inner, node), inner.inputs):
+            self._arrow(outer.made_by, tensor, inner_level.entries[id(inner_input)])
+        # The call's k-th output is made where the inner model makes its k-th output.
+        for tensor, inner_output in zip(node.outputs, inner.outputs):
+            outer.made_by[id(tensor)] = inner_level.made_by[id(inner_output)]
+
+    # 4. the model's outputs: a small marker under each, so the last shapes show too
+    def draw_outputs(self, model, made_by):
         several = len(model.outputs) > 1
         for k, tensor in enumerate(model.outputs):
             if id(tensor) not in made_by:
                 continue
-            box_id = f"out{k}"
             title = f"output {k}" if several else "output"
-            self.scene.boxes.append(
-                Box(
-                    id=box_id,
-                    title=title,
-                    lines=[],
-                    kind="output",
-                    fill=OUTPUT[0],
-                    border=OUTPUT[1],
-                    tooltip=f"model output {k}: {model.output_names[k]}, shape {format_shape(tensor.shape)}",
-                )
-            )
-            self._arrow(made_by, tensor, box_id)
+            tooltip = f"model output {k}: {model.output_names[k]}, shape {format_shape(tensor.shape)}"
+            self.scene.boxes.append(Box(f"out{k}", title, [], "output", *OUTPUT, tooltip=tooltip))
+            self._arrow(made_by, tensor, f"out{k}")
 
     def _arrow(self, made_by, tensor, dst):
         if id(tensor) not in made_by:  # outside a layer_range
@@ -291,7 +298,6 @@ class _Builder:
             cluster=cluster,
             badge=badge,
             layer_name=layer.name,
-            class_name=type(layer).__name__,
             node_index=node.node_index,
             shared=shared_calls > 1,
         )
@@ -305,6 +311,11 @@ class _Builder:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _prefix(cluster_id):
+    """The prefix of the ids inside a cluster: ``"c5_"`` inside ``c5``, nothing outside."""
+    return f"{cluster_id}_" if cluster_id else ""
 
 
 def _call_inputs(inner, node):

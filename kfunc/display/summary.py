@@ -53,15 +53,7 @@ def summary_text(model, **options):
 
 def summary_lines(model, line_length=None, positions=None, expand_nested=False, show_trainable=False):
     """The lines of the summary table of ``model``, without trailing spaces."""
-    _check_built(model)
-    chain = is_sequential_like(model)
-    headers = ["Layer (type)", "Output Shape", "Param #"] + ([] if chain else ["Connected to"])
-    if show_trainable:
-        headers.append("Trainable")
-    rows = []  # (cells, is_top_level); cells[i] is a list of lines
-    for layer in _listed_layers(model):
-        _add_rows(rows, model, layer, depth=0, chain=chain, expand_nested=expand_nested, show_trainable=show_trainable)
-
+    chain, headers, rows = _table(model, expand_nested, show_trainable)
     widths = _column_widths(chain, line_length, positions, show_trainable, headers, rows)
     total_width = sum(widths)
     lines = [f'Model: "{model.name}"', "_" * total_width, _format_row([[h] for h in headers], widths)[0], "=" * total_width]
@@ -90,14 +82,7 @@ def summary_html(model, expand_nested=False, show_trainable=False):
     Returns:
         A string holding a ``<div>`` with the model name, the table and the totals.
     """
-    _check_built(model)
-    chain = is_sequential_like(model)
-    headers = ["Layer (type)", "Output Shape", "Param #"] + ([] if chain else ["Connected to"])
-    if show_trainable:
-        headers.append("Trainable")
-    rows = []
-    for layer in _listed_layers(model):
-        _add_rows(rows, model, layer, depth=0, chain=chain, expand_nested=expand_nested, show_trainable=show_trainable)
+    _, headers, rows = _table(model, expand_nested, show_trainable)
     trainable, non_trainable = count_weights(model)
     out = [
         '<div class="kfunc-summary">',
@@ -155,10 +140,12 @@ def count_weights(model):
     """``(trainable, non_trainable)`` scalar counts, each weight counted once.
 
     Reads only the weights' shapes, so the weights of a model that was only
-    described (still on torch's ``meta`` device) are not materialized.
+    described (still on torch's ``meta`` device) are not materialized. The layers
+    inside nested models are found with a stack, not by recursion, so a model
+    nested thousands of levels deep is counted like any other.
     """
     seen, trainable, non_trainable = set(), 0, 0
-    for layer in model._layer_tree():
+    for layer in _layer_tree(model):
         for name in layer._weight_names:
             weight = getattr(layer, name)
             if id(weight) in seen:
@@ -173,7 +160,7 @@ def count_weights(model):
 
 def layer_param_count(layer):
     """The number of scalars in the layer's weights (0 while it has none)."""
-    return layer.count_params() if layer.built else 0
+    return sum(count_weights(layer)) if layer.built else 0
 
 
 def format_shape(shape):
@@ -208,9 +195,56 @@ def _check_built(model):
         )
 
 
-def _listed_layers(model):
+def _layer_tree(layer):
+    """``layer`` and every layer inside it (wrapped layers, models' layers), each once.
+
+    Walked with a stack: torch's ``Module.modules()`` calls itself once per level of
+    nesting, which a summary of a deeply nested model must not.
+    """
+    from kfunc.engine.layer import Layer
+
+    seen, found, stack = set(), [], [layer]
+    while stack:
+        module = stack.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        if isinstance(module, Layer):
+            found.append(module)
+        stack.extend(reversed(list(module.children())))
+    return found
+
+
+def _table(model, expand_nested, show_trainable):
+    """``(chain, headers, rows)``: the summary's columns and its rows of cells.
+
+    A row is ``(cells, is_top_level)``; ``cells[i]`` is the list of lines of column
+    ``i``. With ``expand_nested``, a nested model's layers follow its row, indented;
+    the rows come from a stack of layers still to list, not from recursion, so
+    nesting depth is limited by memory only.
+    """
+    _check_built(model)
+    chain = is_sequential_like(model)
+    headers = ["Layer (type)", "Output Shape", "Param #"] + ([] if chain else ["Connected to"])
+    if show_trainable:
+        headers.append("Trainable")
+    rows = []
     # Sequential.layers leaves out the Input, as in Keras; a functional model lists it.
-    return model.layers
+    pending = [(model, layer, 0) for layer in reversed(model.layers)]
+    while pending:
+        owner, layer, depth = pending.pop()
+        name = "  " * depth + f"{layer.name} ({type(layer).__name__})"
+        params = layer_param_count(layer)
+        cells = [[name], [_output_shape_text(owner, layer)], [str(params)]]
+        if not chain:
+            cells.append(_connections(owner, layer) or [""])
+        if show_trainable:
+            cells.append(["Y" if layer.trainable else "N"] if params else ["-"])
+        rows.append((cells, depth == 0))
+        inner = wrapped_model(layer) if expand_nested else None
+        if inner is not None:
+            pending.extend((inner, sub, depth + 1) for sub in reversed(inner.layers))
+    return chain, headers, rows
 
 
 def _output_shape_text(model, layer):
@@ -233,20 +267,6 @@ def _connections(model, layer):
             source, node_index, tensor_index = tensor._keras_history
             lines.append(f"{source.name}[{node_index}][{tensor_index}]")
     return lines
-
-
-def _add_rows(rows, model, layer, depth, chain, expand_nested, show_trainable):
-    name = "  " * depth + f"{layer.name} ({type(layer).__name__})"
-    cells = [[name], [_output_shape_text(model, layer)], [str(layer_param_count(layer))]]
-    if not chain:
-        cells.append(_connections(model, layer) or [""])
-    if show_trainable:
-        cells.append(["Y" if layer.trainable else "N"] if layer_param_count(layer) else ["-"])
-    rows.append((cells, depth == 0))
-    inner = wrapped_model(layer) if expand_nested else None
-    if inner is not None:
-        for sub in _listed_layers(inner):
-            _add_rows(rows, inner, sub, depth + 1, chain, expand_nested, show_trainable)
 
 
 def _column_widths(chain, line_length, positions, show_trainable, headers, rows):

@@ -1,7 +1,15 @@
 """The graph core: symbolic tensors, nodes, layers, and the functional model.
 
-Read it in this order: ``keras_tensor`` (what flows between layers), ``node`` (one
-call of one layer), ``naming``, ``layer`` (the base class every layer shares),
-``input_layer``, ``graph`` (walking a DAG of nodes), ``lowering`` (turning the DAG
-into torch code) and ``functional`` (the Model built from inputs and outputs).
+Open the files in this order:
+
+1. ``keras_tensor``: what flows between layers while a model is described.
+2. ``node``: one call of one layer, wired into the graph.
+3. ``layer``: the base class; ``Layer.__call__`` is the lesson of a call, step by step.
+4. ``functional``: the model made from inputs and outputs.
+5. ``graph``: walking the nodes from the outputs back to the inputs.
+6. ``lowering``: the nodes become torch code (``print(model.code)``).
+7. ``shape_inference``: output shapes, from a run on torch's ``meta`` device.
+8. ``weights``: made on the first call, given values only when needed.
+9. ``input_layer``, ``naming``, ``structure``, ``dtypes``, ``arguments``: the helpers.
+10. ``hooks``: where legacy spellings and the notebook widgets plug in.
 """

@@ -12,10 +12,12 @@ reusing its layers and their weights; its inner layers gain no node.
 import numpy as np
 import torch
 
+from kfunc._errors import did_you_mean
 from kfunc.engine.graph import map_graph
-from kfunc.engine.keras_tensor import KerasTensor, flatten, is_symbolic
+from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
 from kfunc.engine.layer import Layer
-from kfunc.engine.lowering import lower
+from kfunc.engine.lowering import lower, unreadable_output
+from kfunc.engine.structure import flatten, map_structure, one_or_list
 
 
 class Functional(Layer):
@@ -37,26 +39,23 @@ class Functional(Layer):
         super().__init__(name=name, trainable=True, **kwargs)
         self._init_graph(inputs, outputs)
         if not trainable:
-            self.trainable = False
+            self.trainable = False  # now that the layers are known, freeze them all
 
     def _init_graph(self, inputs, outputs):
         # 1. remember the structures as given; flatten them for the graph walk
-        self._input_structure = _check_inputs(inputs, self.name)
-        self._output_structure = _check_outputs(outputs, self.name)
-        self.inputs = flatten(self._input_structure)
-        self.outputs = flatten(self._output_structure)
+        self._input_structure = _endpoints(inputs, "inputs", self.name)
+        self._output_structure = _endpoints(outputs, "outputs", self.name)
+        self.inputs, self.outputs = flatten(self._input_structure), flatten(self._output_structure)
         # 2. walk the graph: node order, layer order, connectivity, unique names
-        nodes, layers = map_graph(self.inputs, self.outputs)
-        self._nodes = nodes
-        self._network_nodes = {id(n) for n in nodes}
-        self._layers = layers
+        self._nodes, self._layers = map_graph(self.inputs, self.outputs)
+        self._network_nodes = {id(n) for n in self._nodes}
         # 3. register the layers as torch submodules, under their names
         self._modules.clear()
-        for layer in layers:
-            if not _is_input_layer(layer):
-                self._modules[layer.name] = layer
-        # 4. lower the graph to one torch program
-        object.__setattr__(self, "_fx", lower(self.inputs, self._output_structure, nodes, _class_name(self)))
+        for layer in self._sublayers():
+            self._modules[layer.name] = layer
+        # 4. lower the graph to one torch program (kept outside torch's submodules: it holds the same layers)
+        fx_module = lower(self.inputs, self._output_structure, self._nodes, _class_name(self.name))
+        object.__setattr__(self, "_fx", fx_module)
         self.built = True
 
     # ------------------------------------------------------------- structure
@@ -66,38 +65,20 @@ class Functional(Layer):
         """The model's layers, deepest (the inputs) first, as Keras orders them."""
         return list(self._layers)
 
-    @property
-    def input(self):
-        """The tensor(s) the model was built from (a dict or list if given so)."""
-        return self._input_structure
+    def _sublayers(self):
+        return [layer for layer in self._layers if not layer._inbound_nodes[0].is_input]
 
-    @property
-    def output(self):
-        """The tensor(s) the model was built to compute."""
-        return self._output_structure
+    # A model's input and output are those it was built from, as given (a tensor, a list, a dict).
+    input = property(lambda self: self._input_structure)
+    output = property(lambda self: self._output_structure)
 
-    @property
-    def input_shape(self):
-        shapes = [t.shape for t in self.inputs]
-        return shapes[0] if len(shapes) == 1 else shapes
-
-    @property
-    def output_shape(self):
-        shapes = [t.shape for t in self.outputs]
-        return shapes[0] if len(shapes) == 1 else shapes
-
-    @property
-    def input_names(self):
-        return [t._keras_history.layer.name for t in self.inputs]
+    input_shape = property(lambda self: one_or_list([t.shape for t in self.inputs]))
+    output_shape = property(lambda self: one_or_list([t.shape for t in self.outputs]))
+    input_names = property(lambda self: [t._keras_history.layer.name for t in self.inputs])
 
     @property
     def output_names(self):
-        """The names of the layers making the outputs; made unique as tf.keras does.
-
-        Two outputs made by the same layer (two calls of a shared layer, or a layer
-        with several outputs) are ``'name'`` and ``'name_1'``, so that each output has
-        its own key in the dicts of targets, losses and metrics.
-        """
+        """The names of the layers making the outputs, made unique as tf.keras does (``'lstm'``, ``'lstm_1'``)."""
         names, taken, counts = [], set(), {}
         for tensor in self.outputs:
             base = proposal = tensor._keras_history.layer.name
@@ -126,38 +107,33 @@ class Functional(Layer):
         for layer in self._layers:
             if layer.name == name:
                 return layer
-        from kfunc._errors import did_you_mean
-
         names = [l.name for l in self._layers]
         raise ValueError(f"No such layer: {name!r}.{did_you_mean(name, names)} The model's layers are: {names}.")
 
-    @property
-    def code(self):
-        """The generated torch code of the forward pass, as Python source."""
-        return self._fx.code
-
-    @property
-    def graph_module(self):
-        """The ``torch.fx.GraphModule`` that computes the model."""
-        return self._fx
+    code = property(lambda self: self._fx.code, doc="The generated torch code of the forward pass.")
+    graph_module = property(lambda self: self._fx, doc="The ``torch.fx.GraphModule`` that computes the model.")
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
-        """Print the table of layers, output shapes, parameter counts and connections.
-
-        See :func:`kfunc.display.print_summary` for the arguments.
-        """
+        """Print the table of layers, shapes, parameter counts and connections (:func:`kfunc.display.print_summary`)."""
         from kfunc.display import print_summary
 
         print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
-
-    def _sublayers(self):
-        return [l for l in self._layers if not _is_input_layer(l)]
 
     # ------------------------------------------------------------- calling
 
     def call(self, inputs, training=None, mask=None):
         """Compute the outputs for real inputs: one tensor, a list, or a dict by name."""
-        return self._fx(*self._flatten_inputs(inputs))
+        try:  # forward itself: fx's __call__ would print its own report and drop the traceback
+            return self._fx.forward(*self._flatten_inputs(inputs))
+        except (IndexError, KeyError, TypeError) as err:
+            layer = unreadable_output(self._fx, err)
+            if layer is None:
+                raise
+            raise ValueError(
+                f"Layer {layer.name!r} ({type(layer).__name__}) returned, on data, tensors nested "
+                f"otherwise than when model {self.name!r} was built ({type(err).__name__}: {err}). "
+                "A layer must return the same structure (one tensor, or the same lists) on every call."
+            ) from err
 
     def _flatten_inputs(self, inputs):
         n = len(self.inputs)
@@ -184,152 +160,97 @@ class Functional(Layer):
         return [inputs]
 
     def _check_input_shapes(self, input_shape):
-        given = flatten(input_shape) if isinstance(input_shape, (list, dict)) else [input_shape]
-        if len(given) == len(self.inputs) and all(
-            isinstance(s, tuple) for s in given
-        ):
-            for expected, shape, name in zip(self.inputs, given, self.input_names):
-                if not _shapes_compatible(expected.shape, shape):
-                    raise ValueError(
-                        f"Input {name!r} of model {self.name!r} expects shape "
-                        f"{expected.shape}, but was called on shape {shape}."
-                    )
+        shapes = [input_shape] if isinstance(input_shape, tuple) else self._flatten_inputs(input_shape)
+        for expected, shape, name in zip(self.inputs, shapes, self.input_names):
+            if isinstance(shape, tuple) and not _compatible(expected.shape, shape):
+                raise ValueError(
+                    f"Input {name!r} of model {self.name!r} expects shape "
+                    f"{expected.shape}, but was called on shape {shape}."
+                )
 
     def compute_output_spec(self, inputs, training=None, mask=None):
         tensors = self._flatten_inputs(inputs)
         if all(is_symbolic(t) and t.shape == x.shape for t, x in zip(tensors, self.inputs)):
             # Same shapes as at construction: the outputs have the construction shapes.
-            return _fresh_like(self._output_structure)
+            return map_structure(lambda t: KerasTensor(t.shape, t.dtype), self._output_structure)
         return super().compute_output_spec(inputs)
 
     # ------------------------------------------------------------- config
 
     def get_config(self):
-        """The architecture as plain data: layers, with the nodes that connect them."""
-        layer_configs = []
-        for layer in self._layers:
-            nodes = []
-            for node in layer._inbound_nodes:
-                if id(node) not in self._network_nodes or node.is_input:
-                    continue
-                nodes.append(_node_config(node))
-            layer_configs.append(
-                {
-                    "class_name": type(layer).__name__,
-                    "name": layer.name,
-                    "config": layer.get_config(),
-                    "inbound_nodes": nodes,
-                }
-            )
+        """The architecture as plain data: layers, with the nodes that connect them.
+
+        A tensor is written ``[layer name, node index, tensor index]``; inside a node's
+        arguments, ``{'__tensor__': [...]}``.
+        """
+        ref = lambda t: [t._keras_history.layer.name, *t._keras_history[1:]]  # noqa: E731
+        tagged = lambda v: {"__tensor__": ref(v)} if is_symbolic(v) else v  # noqa: E731
+        layers = [
+            {
+                "class_name": type(layer).__name__,
+                "name": layer.name,
+                "config": layer.get_config(),
+                "inbound_nodes": [
+                    {"args": map_structure(tagged, list(n.call_args)), "kwargs": map_structure(tagged, n.call_kwargs)}
+                    for n in layer._inbound_nodes
+                    if id(n) in self._network_nodes and not n.is_input
+                ],
+            }
+            for layer in self._layers
+        ]
         return {
             "name": self.name,
-            "layers": layer_configs,
-            "input_layers": _structure_refs(self._input_structure),
-            "output_layers": _structure_refs(self._output_structure),
+            "layers": layers,
+            "input_layers": map_structure(ref, self._input_structure),
+            "output_layers": map_structure(ref, self._output_structure),
         }
 
 
-def _node_index_in_model(tensor):
-    return tensor._keras_history.node_index
-
-
-def _ref(tensor):
-    layer, node_index, tensor_index = tensor._keras_history
-    return [layer.name, node_index, tensor_index]
-
-
-def _structure_refs(structure):
-    if isinstance(structure, dict):
-        return {k: _ref(v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [_ref(v) for v in structure]
-    return _ref(structure)
-
-
-def _node_config(node):
-    def encode(value):
-        if is_symbolic(value):
-            return {"__tensor__": _ref(value)}
-        if isinstance(value, (list, tuple)):
-            return [encode(v) for v in value]
-        if isinstance(value, dict):
-            return {k: encode(v) for k, v in value.items()}
-        return value
-
-    return {"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
-
-
-def _is_input_layer(layer):
-    from kfunc.engine.input_layer import InputLayer
-
-    return isinstance(layer, InputLayer)
-
-
-def _class_name(model):
-    name = "".join(part.capitalize() for part in model.name.replace("-", "_").split("_")) or "Model"
+def _class_name(model_name):
+    """The generated class's name: ``model_1`` -> ``Model1``."""
+    name = "".join(part.capitalize() for part in model_name.replace("-", "_").split("_")) or "Model"
     return name if name.isidentifier() else "Model"
 
 
-def _shapes_compatible(expected, given):
-    if len(expected) != len(given):
-        return False
-    return all(a is None or b is None or a == b for a, b in zip(expected, given))
+def _compatible(expected, given):
+    return len(expected) == len(given) and all(a is None or b is None or a == b for a, b in zip(expected, given))
 
 
-def _fresh_like(structure):
-    if isinstance(structure, dict):
-        return {k: _fresh_like(v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [_fresh_like(v) for v in structure]
-    return KerasTensor(structure.shape, structure.dtype)
+def _endpoints(structure, which, model_name):
+    """``inputs`` or ``outputs`` as given (one tensor, a list, a dict), refused unless they make sense."""
+    if structure is None or (isinstance(structure, (list, tuple, dict)) and not structure):
+        needed = "the tensor(s) returned by `Input(...)`" if which == "inputs" else "the tensor(s) the model computes"
+        raise ValueError(f"Model {model_name!r} needs `{which}`: {needed}.")
+    if isinstance(structure, (list, tuple, dict)):
+        structure = dict(structure) if isinstance(structure, dict) else list(structure)
+    tensors = flatten(structure)
+    for i, tensor in enumerate(tensors):
+        if not is_symbolic(tensor) and which == "outputs":
+            raise ValueError(
+                f"Model outputs must be symbolic tensors returned by layers; model {model_name!r} was "
+                f"given {_describe(tensor)}. Build the outputs by calling layers on the model's Input tensors."
+            )
+        if not is_symbolic(tensor):
+            raise ValueError(
+                f"Model inputs must be tensors returned by `Input(...)`; model {model_name!r} was given "
+                f"{_describe(tensor)}."
+            )
+        if which == "inputs" and not tensor.node.is_input:
+            layer = tensor._keras_history.layer
+            raise ValueError(
+                f"Model inputs must come from `Input(...)`; model {model_name!r} was given the output of "
+                f"layer {layer.name!r} ({type(layer).__name__}). Use the Input tensor that this layer's "
+                "branch starts from, or start a new model from a new `Input(shape=...)`."
+            )
+        if which == "inputs" and any(tensor is other for other in tensors[:i]):
+            raise ValueError(
+                f"The input {tensor.name!r} is given twice to model {model_name!r}. Each input must "
+                "appear only once."
+            )
+    return structure
 
 
 def _describe(value):
     if isinstance(value, (torch.Tensor, np.ndarray)):
         return f"a {type(value).__name__} of shape {tuple(value.shape)}"
     return f"{type(value).__name__} {value!r}"[:120]
-
-
-def _check_inputs(inputs, model_name):
-    from kfunc.engine.input_layer import InputLayer
-
-    if inputs is None or (isinstance(inputs, (list, tuple, dict)) and not inputs):
-        raise ValueError(f"Model {model_name!r} needs `inputs`: the tensor(s) returned by `Input(...)`.")
-    structure = dict(inputs) if isinstance(inputs, dict) else list(inputs) if isinstance(inputs, (list, tuple)) else inputs
-    flat = flatten(structure)
-    seen = set()
-    for tensor in flat:
-        if not is_symbolic(tensor):
-            raise ValueError(
-                f"Model inputs must be tensors returned by `Input(...)`; model "
-                f"{model_name!r} was given {_describe(tensor)}."
-            )
-        layer = tensor._keras_history.layer
-        if not isinstance(layer, InputLayer):
-            raise ValueError(
-                f"Model inputs must come from `Input(...)`; model {model_name!r} was given "
-                f"the output of layer {layer.name!r} ({type(layer).__name__}). Use the "
-                "Input tensor that this layer's branch starts from, or start a new model "
-                "from a new `Input(shape=...)`."
-            )
-        if id(tensor) in seen:
-            raise ValueError(
-                f"The input {tensor.name!r} is given twice to model {model_name!r}. Each "
-                "input must appear only once."
-            )
-        seen.add(id(tensor))
-    return structure
-
-
-def _check_outputs(outputs, model_name):
-    if outputs is None or (isinstance(outputs, (list, tuple, dict)) and not outputs):
-        raise ValueError(f"Model {model_name!r} needs `outputs`: the tensor(s) the model computes.")
-    structure = dict(outputs) if isinstance(outputs, dict) else list(outputs) if isinstance(outputs, (list, tuple)) else outputs
-    for tensor in flatten(structure):
-        if not is_symbolic(tensor):
-            raise ValueError(
-                f"Model outputs must be symbolic tensors returned by layers; model "
-                f"{model_name!r} was given {_describe(tensor)}. Build the outputs by calling "
-                "layers on the model's Input tensors."
-            )
-    return structure

@@ -7,6 +7,8 @@ outputs, and one more than any node that consumes its outputs. Inputs are deepes
 ``model.layers`` lists layers by decreasing depth (inputs first), ties in the order
 the walk first met them; that is also the order of ``model.get_weights()``.
 
+The walk keeps its own stack rather than calling itself, so a model may be as deep
+as memory allows (a chain of 10,000 layers), not as deep as Python's recursion limit.
 This module is plain Python: it reads the graph, it computes nothing.
 """
 
@@ -29,32 +31,13 @@ def map_graph(inputs, outputs):
         nodes it depends on (deepest first), and the layers in Keras's order.
 
     Raises:
-        GraphError: on a cycle, on an output that needs an Input that is not
-            among ``inputs`` ("graph disconnected"), or on two layers sharing a name.
+        GraphError: on an output that needs an Input that is not among ``inputs``
+            ("graph disconnected"), or on two layers sharing a name.
     """
-    input_ids = {id(t) for t in inputs}
-    finished, in_progress = set(), set()
-    post_order = []  # nodes, each after the nodes it depends on
-    first_visit = {}  # layer -> the order in which the walk met it
-
-    def visit(tensor):
-        layer, node_index, _ = tensor._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in finished:
-            return
-        if id(node) in in_progress:
-            raise GraphError(f"The tensor {tensor!r} from layer {layer.name!r} is part of a cycle.")
-        first_visit.setdefault(layer, len(first_visit))
-        in_progress.add(id(node))
-        if id(tensor) not in input_ids:
-            for parent in node.input_tensors:
-                visit(parent)
-        in_progress.discard(id(node))
-        finished.add(id(node))
-        post_order.append(node)
-
-    for tensor in outputs:
-        visit(tensor)
+    entered, post_order = _walk(outputs)
+    first_visit = {}  # layer -> when the walk first met it
+    for node in entered:
+        first_visit.setdefault(node.layer, len(first_visit))
 
     # Depth: outputs at 0, each producer one deeper than its deepest consumer; all
     # the nodes of one layer share that layer's greatest depth.
@@ -70,26 +53,42 @@ def map_graph(inputs, outputs):
     for tensor in inputs:
         layer = tensor._keras_history.layer
         if layer not in layer_depth:
-            layer_depth[layer] = 0
-            first_visit[layer] = -1
-            node = tensor.node
-            node_depth[id(node)] = 0
-            post_order.insert(0, node)
+            layer_depth[layer], first_visit[layer] = 0, -1
+            node_depth[id(tensor.node)] = 0
+            post_order.insert(0, tensor.node)
 
     position = {id(node): i for i, node in enumerate(post_order)}
     nodes = sorted(post_order, key=lambda n: (-node_depth[id(n)], position[id(n)]))
-    by_depth = defaultdict(list)
-    for layer, depth in layer_depth.items():
-        by_depth[depth].append(layer)
-    layers = [
-        layer
-        for depth in sorted(by_depth, reverse=True)
-        for layer in sorted(by_depth[depth], key=lambda l: first_visit[l])
-    ]
-
+    layers = sorted(layer_depth, key=lambda l: (-layer_depth[l], first_visit[l]))
     _check_connected(nodes, inputs)
     _check_unique_names(layers)
     return nodes, layers
+
+
+def _walk(outputs):
+    """A depth-first walk back from ``outputs``: the nodes in the order it met them,
+    and in an order where each comes after the nodes it depends on."""
+    entered, post_order, seen = [], [], set()
+
+    def enter(tensor, stack):
+        node = tensor.node
+        if id(node) not in seen:
+            seen.add(id(node))
+            entered.append(node)
+            stack.append((node, iter(node.input_tensors)))
+
+    for output in outputs:
+        stack = []  # the path being walked: (node, its input tensors not followed yet)
+        enter(output, stack)
+        while stack:
+            node, inputs = stack[-1]
+            tensor = next(inputs, None)
+            if tensor is not None:
+                enter(tensor, stack)  # deeper first
+            else:
+                stack.pop()  # every input of the node is listed, so the node can be
+                post_order.append(node)
+    return entered, post_order
 
 
 def _check_connected(nodes, inputs):

@@ -6,8 +6,9 @@ not known until data arrives. The layer gets exactly one node, with no inputs.
 """
 
 from kfunc.engine import naming
+from kfunc.engine.dtypes import dtype_name
 from kfunc.engine.keras_tensor import KerasTensor
-from kfunc.engine.layer import Layer, _dtype_name
+from kfunc.engine.layer import Layer
 from kfunc.engine.node import Node
 
 
@@ -101,7 +102,7 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
     layer = InputLayer(
         input_shape=None if batch_shape is not None else shape,
         batch_size=batch_size,
-        dtype=_dtype_name(dtype) if dtype is not None else None,
+        dtype=dtype_name(dtype) if dtype is not None else None,
         name=name,
         batch_input_shape=batch_shape,
         sparse=sparse,

@@ -48,7 +48,7 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape} dtype={self.dtype}{where}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from kfunc.display import tensor_mimebundle
+        from kfunc.display import tensor_mimebundle  # IPython's rich display, on demand
 
         return tensor_mimebundle(self)
 
@@ -81,6 +81,9 @@ class KerasHistory(tuple):
     def __new__(cls, layer, node_index, tensor_index):
         return super().__new__(cls, (layer, node_index, tensor_index))
 
+    def __getnewargs__(self):  # copy.deepcopy(model) and pickle rebuild it from its three items
+        return tuple(self)
+
     layer = property(lambda self: self[0])
     node_index = property(lambda self: self[1])
     tensor_index = property(lambda self: self[2])
@@ -93,24 +96,5 @@ class KerasHistory(tuple):
 
 
 def is_symbolic(x):
+    """Whether ``x`` is a symbolic tensor (rather than data, or anything else)."""
     return isinstance(x, KerasTensor)
-
-
-def flatten(structure):
-    """Every leaf of a nested list/tuple/dict, dict values in key order."""
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for key in structure for leaf in flatten(structure[key])]
-    return [structure]
-
-
-def map_structure(fn, structure):
-    """The same nesting as ``structure`` with ``fn`` applied to each leaf."""
-    if isinstance(structure, list):
-        return [map_structure(fn, item) for item in structure]
-    if isinstance(structure, tuple):
-        return tuple(map_structure(fn, item) for item in structure)
-    if isinstance(structure, dict):
-        return {key: map_structure(fn, value) for key, value in structure.items()}
-    return fn(structure)

@@ -10,13 +10,9 @@ The graph of a model is made of nodes, not layers: following each node's input
 tensors back to the nodes that produced them walks the model from outputs to inputs.
 """
 
-import linecache
-import os
-import sys
-
-from kfunc.engine.keras_tensor import KerasHistory, flatten, is_symbolic
-
-_KFUNC_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+from kfunc.engine import hooks
+from kfunc.engine.keras_tensor import KerasHistory, is_symbolic
+from kfunc.engine.structure import flatten
 
 
 class Node:
@@ -27,7 +23,7 @@ class Node:
         call_args: the positional arguments of the call, symbolic tensors included.
         call_kwargs: the keyword arguments of the call (``training=True``,
             ``initial_state=[...]``, ...).
-        outputs: the symbolic tensor, or list of tensors, the call returned.
+        outputs: the symbolic tensor, or nested list/tuple/dict of them, the call returned.
 
     Creating a node wires it into the graph:
 
@@ -35,19 +31,16 @@ class Node:
     2. it is appended to the ``_outbound_nodes`` of the layer behind each input
        tensor (once per tensor, so ``add([x, x])`` lists it twice);
     3. each output tensor's history becomes ``(layer, this node's index, i)``;
-    4. ``call_site`` keeps ``(file, line, source line)`` of the user's code that made
-       the call (the first frame outside kfunc), for the node explorer.
+    4. the node listener hears of it (see :mod:`kfunc.engine.hooks`).
     """
 
     def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
         self.layer = layer
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs or {})
-        self.input_tensors = [
-            t for t in flatten([list(self.call_args), self.call_kwargs]) if is_symbolic(t)
-        ]
+        self.input_tensors = [t for t in flatten([self.call_args, self.call_kwargs]) if is_symbolic(t)]
         self.output_structure = outputs
-        self.outputs = [t for t in flatten(outputs) if is_symbolic(t)] if outputs is not None else []
+        self.outputs = [t for t in flatten(outputs) if is_symbolic(t)]
 
         # 1. the layer owns this call
         layer._inbound_nodes.append(self)
@@ -59,8 +52,8 @@ class Node:
         # 3. each output remembers where it came from
         for i, tensor in enumerate(self.outputs):
             tensor._keras_history = KerasHistory(layer, index, i)
-        # 4. and the node remembers the user's line that made it (for the node explorer)
-        self.call_site = _user_call_site()
+        # 4. whoever listens hears of it (the node explorer notes the user's line)
+        hooks.node_listener.node_created(self)
 
     @property
     def is_input(self):
@@ -81,14 +74,6 @@ class Node:
     def node_index(self):
         return self.layer._inbound_nodes.index(self)
 
-    @property
-    def input_shapes(self):
-        return [t.shape for t in self.input_tensors]
-
-    @property
-    def output_shapes(self):
-        return [t.shape for t in self.outputs]
-
     def __repr__(self):
         inbound = ", ".join(
             f"{t._keras_history.layer.name}[{t._keras_history.node_index}]"
@@ -96,14 +81,3 @@ class Node:
             for t in self.input_tensors
         )
         return f"<Node {self.layer.name}[{self.node_index}] <- ({inbound})>"
-
-
-def _user_call_site():
-    """``(file name, line number, source line)`` of the innermost caller outside kfunc, or None."""
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_KFUNC_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    filename, line = frame.f_code.co_filename, frame.f_lineno
-    return filename, line, linecache.getline(filename, line, frame.f_globals).strip()

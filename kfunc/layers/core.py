@@ -21,7 +21,9 @@ import torch
 import torch.nn.functional as F
 
 from kfunc import activations, initializers
+from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
+from kfunc.layers.convolutional import normalize_data_format
 
 
 class Dense(Layer):
@@ -157,9 +159,13 @@ class Dropout(Layer):
         self.seed = seed
         self._generators = {}  # device -> torch.Generator, when a seed is given
 
+    def compute_output_spec(self, inputs, training=None):
+        """The input's shape, and floats: known without drawing a mask for stand-in tensors."""
+        return KerasTensor(inputs.shape, inputs.dtype if "float" in inputs.dtype else self._dtype)
+
     def call(self, inputs, training=None):
         training = self.training if training is None else bool(training)
-        if not training or self.rate == 0 or inputs.is_meta:
+        if not training or self.rate == 0:
             return inputs
         if self.noise_shape is None and self.seed is None:
             return F.dropout(inputs, self.rate, training=True)
@@ -203,7 +209,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(data_format, "Flatten")
+        self.data_format = normalize_data_format(data_format, "Flatten")
 
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:
@@ -340,12 +346,3 @@ class RepeatVector(Layer):
         config.update(n=self.n)
         return config
 
-
-def _data_format(value, layer):
-    value = "channels_last" if value is None else value
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(
-            f"{layer}(data_format={value!r}): use 'channels_last' (images (height, width, "
-            "channels), the default) or 'channels_first' ((channels, height, width))."
-        )
-    return value

@@ -35,12 +35,18 @@ class Embedding(Layer):
 
     Raises:
         ValueError: when an id is not a whole number or lies outside ``[0, input_dim)``.
+            Each call checks its ids, except inside ``fit``, ``evaluate`` and
+            ``predict``, which check all the ids of their data once, beforehand
+            (see :class:`ids_checked_beforehand`).
 
     Example:
         >>> ids = Input(shape=(100,), dtype='int32')
         >>> Embedding(input_dim=10000, output_dim=512)(ids).shape
         (None, 100, 512)
     """
+
+    # True while a caller that checked every id beforehand runs the layer (see below).
+    _ids_checked = False
 
     def __init__(self, input_dim=None, output_dim=None, embeddings_initializer="uniform", mask_zero=False,
                  input_length=None, **kwargs):
@@ -85,13 +91,14 @@ class Embedding(Layer):
             )
 
     def call(self, inputs):
-        if not inputs.is_meta:
-            self._check_ids(inputs)
+        if not self._ids_checked and not inputs.is_meta:
+            self.check_ids(inputs)
         if inputs.dtype not in (torch.int32, torch.int64):
             inputs = inputs.long()
         return F.embedding(inputs, self.embeddings)
 
-    def _check_ids(self, ids):
+    def check_ids(self, ids):
+        """Refuse ``ids`` unless all are whole numbers in ``[0, input_dim)`` (ValueError naming the layer)."""
         if ids.numel() == 0:
             return
         if ids.is_floating_point():
@@ -128,3 +135,29 @@ class Embedding(Layer):
             input_length=self.input_length,
         )
         return config
+
+
+class ids_checked_beforehand:
+    """``with ids_checked_beforehand(embeddings):`` these Embedding layers skip their check of each call's ids.
+
+    For ``fit``, ``evaluate`` and ``predict``, which check all the ids of their data
+    before the first batch: checking a batch reads the smallest and the largest id,
+    which makes the program wait for a GPU at every batch. When the block ends, an
+    exception included, each layer is back as it was (a direct call checks again).
+
+    Example:
+        >>> with ids_checked_beforehand([embedding]):
+        ...     outputs = model._fx(ids)  # no check per batch
+    """
+
+    def __init__(self, embeddings):
+        self.embeddings = embeddings
+
+    def __enter__(self):
+        self.before = [layer._ids_checked for layer in self.embeddings]
+        for layer in self.embeddings:
+            layer._ids_checked = True
+
+    def __exit__(self, *exception):
+        for layer, flag in zip(self.embeddings, self.before):
+            layer._ids_checked = flag

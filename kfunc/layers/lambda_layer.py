@@ -14,11 +14,9 @@ import linecache
 import sys
 import textwrap
 
-import torch
-
-from kfunc import activations
-from kfunc.engine.keras_tensor import KerasTensor, flatten
+from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
+from kfunc.engine.structure import flatten
 
 _LAMBDA_ONE_ARGUMENT = """\
 Lambda {name!r} calls its function with ONE argument, but {function} needs {count} \
@@ -182,7 +180,7 @@ def _positional_parameters(function, given):
 
 
 def _describe_function(function):
-    source = _lambda_source(function) if getattr(function, "__name__", "") == "<lambda>" else None
+    source = _source(function) if getattr(function, "__name__", "") == "<lambda>" else None
     return f"`{source}`" if source else f"the function {getattr(function, '__name__', function)!r}"
 
 
@@ -203,7 +201,7 @@ def _function_config(function, key, module_key):
     qualname = getattr(function, "__qualname__", None) or getattr(function, "__name__", None)
     if module and qualname and "<" not in qualname and _resolve(module, qualname) is function:
         return {key: qualname, f"{key}_type": "function", module_key: module}
-    return {key: _lambda_source(function), f"{key}_type": "lambda", module_key: module}
+    return {key: _source(function), f"{key}_type": "lambda", module_key: module}
 
 
 def _resolve(module_name, qualname):
@@ -213,43 +211,45 @@ def _resolve(module_name, qualname):
     return obj
 
 
-def _lambda_source(function):
-    """The source text of a lambda (just the ``lambda ...: ...`` part) or of a ``def``."""
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return None
-    if function.__name__ != "<lambda>":
-        return source
-    # getsource gives whole lines; find the lambda among the expressions on them
-    candidates = []
-    for text in (source, source.strip().rstrip(",;")):
+def _source(function):
+    """The source text of a ``def`` (its whole block) or of a lambda (``lambda t: t * 2``); None if lost.
+
+    Python keeps a lambda's file and first line, not its text, and a line may hold
+    several lambdas. So the file is parsed, and the lambda kept is the one that
+    starts on that line with the same parameters; if several do, the innermost one
+    whose body holds the positions of the compiled code (Python 3.11+ records them).
+    """
+    if getattr(function, "__name__", "") != "<lambda>":
         try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        segments = [ast.get_source_segment(text, n) for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
-        # a lambda spread over lines stays one expression inside parentheses
-        candidates = [f"({s})" if "\n" in s else s for s in segments]
-        break
-    matches = [c for c in candidates if _same_lambda(c, function)]
-    if not matches:  # free variables compile differently; fall back on the parameter names
-        names = function.__code__.co_varnames[: function.__code__.co_argcount]
-        matches = [c for c in candidates if _lambda_parameters(c) == names]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _same_lambda(text, function):
+            return textwrap.dedent(inspect.getsource(function))
+        except (OSError, TypeError):  # a built-in, a partial, a function typed at a prompt
+            return None
+    code = function.__code__
+    text = "".join(linecache.getlines(code.co_filename))
     try:
-        code = compile(text, "<lambda>", "eval").co_consts[0]
-    except (SyntaxError, IndexError):
-        return False
-    return getattr(code, "co_code", None) == function.__code__.co_code
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    parameters = list(code.co_varnames[: code.co_argcount])
+    found = [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
+        and [a.arg for a in node.args.posonlyargs + node.args.args] == parameters
+    ]
+    if len(found) > 1 and hasattr(code, "co_positions"):
+        spots = [(line, col, end_line, end_col) for line, end_line, col, end_col in code.co_positions()
+                 if line is not None and col is not None and (line, col) != (end_line, end_col)]
+        found = [node for node in found if all(_holds(node.body, *spot) for spot in spots)]
+        found = [max(found, key=lambda node: (node.lineno, node.col_offset))] if found else []
+    if len(found) != 1:
+        return None
+    segment = ast.get_source_segment(text, found[0])
+    return f"({segment})" if "\n" in segment else segment  # a lambda over several lines needs parentheses
 
 
-def _lambda_parameters(text):
-    node = ast.parse(text, mode="eval").body
-    return tuple(a.arg for a in node.args.args)
+def _holds(node, line, col, end_line, end_col):
+    """Whether the source span of ``node`` contains the span from (line, col) to (end_line, end_col)."""
+    return (node.lineno, node.col_offset) <= (line, col) and (end_line, end_col) <= (node.end_lineno, node.end_col_offset)
 
 
 def _load_function(layer_name, value, kind, module, safe_mode):

@@ -155,9 +155,8 @@ class BatchNormalization(_Normalization):
         reduce = [a for a in range(inputs.ndim) if a not in axes]
         mean = inputs.mean(dim=reduce, keepdim=True)
         variance = inputs.var(dim=reduce, correction=0, keepdim=True)
-        # 2. the moving averages follow them (not on stand-in tensors: no data there)
-        if not inputs.is_meta:
-            self._update_moving(mean, variance)
+        # 2. the moving averages follow them
+        self._update_moving(mean, variance)
         # 3. normalize with the batch's own statistics
         return self._normalize(inputs, mean, variance)
 

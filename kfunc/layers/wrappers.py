@@ -20,8 +20,10 @@ import inspect
 
 import torch
 
-from kfunc.engine.keras_tensor import KerasTensor, map_structure
+from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
+from kfunc.engine.structure import map_structure
+from kfunc.layers.recurrence import _Recurrent
 
 
 def serialize_layer(layer):
@@ -252,8 +254,6 @@ class Bidirectional(Layer):
 
 
 def _check_recurrent(layer, arg):
-    from kfunc.layers.recurrent import _Recurrent
-
     if not isinstance(layer, _Recurrent):
         raise TypeError(
             f"Bidirectional({arg}=...) takes a recurrent layer (SimpleRNN, LSTM or GRU), "

@@ -7,26 +7,24 @@ call site with the Keras 2 call that does the same, ready to paste in::
 
     UserWarning: Update your Convolution2D call: Conv2D(16, (3, 3), padding='same', data_format='channels_first')
 
-All old names live in one table (:mod:`kfunc.legacy.table`); the modules here are
-the machinery that reads it:
+This package answers the spellings point of the core (:mod:`kfunc.engine.hooks`;
+``kfunc/__init__.py`` installs it) with the four functions below; the core never
+mentions an old name. All old names live in one table (:mod:`kfunc.legacy.table`);
+the modules here are the machinery that reads it:
 
 * :mod:`~kfunc.legacy.translate`: rewriting one call's arguments, and writing it out;
 * :mod:`~kfunc.legacy.call_site`: finding and reading the user's call, and warning there;
-* :mod:`~kfunc.legacy.layers`: layer constructors (a constructor hook) and renamed classes;
+* :mod:`~kfunc.legacy.layers`: layer constructors, and renamed classes;
 * :mod:`~kfunc.legacy.merge`: ``merge`` and ``Merge``;
 * :mod:`~kfunc.legacy.training`: ``fit(nb_epoch=)`` and friends;
 * :mod:`~kfunc.legacy.methods`: ``layer.get_output()`` and friends.
-
-Importing this package installs the hooks (layer constructors, training methods)
-and the old methods.
 """
 
-from kfunc.engine import layer as _layer
-from kfunc.training import trainer as _trainer
 from kfunc.legacy.call_site import LegacySpellingWarning, reset_warnings
 from kfunc.legacy.layers import old_layer_name, translate_constructor
 from kfunc.legacy.merge import Merge, merge
-from kfunc.legacy.methods import attach_old_methods
+from kfunc.legacy.methods import old_method
+from kfunc.legacy.table import OLD_LAYER_NAMES
 from kfunc.legacy.training import translate_fit_kwargs
 
 Convolution1D = old_layer_name("Convolution1D")
@@ -44,8 +42,12 @@ __all__ = [
     "translate_fit_kwargs",
 ]
 
-if translate_constructor not in _layer.constructor_hooks:
-    _layer.constructor_hooks.append(translate_constructor)
-if translate_fit_kwargs not in _trainer.argument_hooks:
-    _trainer.argument_hooks.append(translate_fit_kwargs)
-attach_old_methods()
+# ---------------------------------------------------------------------- the spellings point
+# What kfunc.engine.hooks.spellings calls: these two, old_method (imported above) and old_layer.
+layer_arguments = translate_constructor
+method_arguments = translate_fit_kwargs
+
+
+def old_layer(name):
+    """``kfunc.layers.<name>`` for a Keras 1 name (``Convolution2D``, ``merge``), or None."""
+    return globals()[name] if name in OLD_LAYER_NAMES or name in ("merge", "Merge") else None

@@ -9,18 +9,13 @@ by the names the user's code binds to them.
 """
 
 import ast
-import functools
 import linecache
-import os
-import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from kfunc.legacy.translate import Arg, MISSING
-
-_KFUNC_DIR = str(Path(__file__).resolve().parents[1]) + os.sep
+from kfunc.tracebacks import user_frame
 
 _warned = set()  # (file, line, column, old name, notes) of each warning already given
 
@@ -149,15 +144,8 @@ def reset_warnings():
 
 def find_call_site():
     """The :class:`CallSite` of the innermost call made from outside kfunc."""
-    frame = sys._getframe(1)
-    while frame.f_back is not None and _inside_kfunc(frame.f_code.co_filename):
-        frame = frame.f_back
+    frame = user_frame()
     return CallSite(frame, _parse_call(frame))
-
-
-@functools.lru_cache(maxsize=None)
-def _inside_kfunc(filename):
-    return os.path.abspath(filename).startswith(_KFUNC_DIR)
 
 
 def _position(frame):

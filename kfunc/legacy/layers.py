@@ -1,8 +1,9 @@
 """Keras 1 layer constructors: old keyword arguments, and old class names.
 
-:func:`translate_constructor` is a constructor hook (see
-``kfunc.engine.layer.constructor_hooks``): before any layer or model is made, it
-rewrites Keras 1 keyword arguments (``Dense(output_dim=64)``) into Keras 2 ones.
+:func:`translate_constructor` answers the spellings point for constructors (see
+:mod:`kfunc.engine.hooks`): before a layer or model is made with keyword arguments
+that its class does not take, it rewrites the Keras 1 ones (``Dense(output_dim=64)``)
+into Keras 2 ones.
 :func:`old_layer_name` makes the callables behind renamed classes
 (``Convolution2D(16, 3, 3)``), which rewrite their Keras 1 positional arguments too.
 Both warn once per call site with the Keras 2 call.
@@ -17,7 +18,7 @@ from kfunc.legacy.translate import arrange, render, renamed_callee, translate, v
 
 
 def translate_constructor(cls, args, kwargs):
-    """Rewrite the Keras 1 keyword arguments of a ``cls(...)`` call (a constructor hook)."""
+    """Rewrite the Keras 1 keyword arguments of a ``cls(...)`` call; other calls pass unchanged."""
     spelling = spelling_for(cls)
     if not spelling.old_names & kwargs.keys():
         return args, kwargs

@@ -8,10 +8,9 @@ from kfunc.legacy.translate import MISSING, Arg, arrange, render, translate
 def translate_fit_kwargs(method_name, kwargs):
     """Rename the Keras 1 keyword arguments of a training method, warning once per call site.
 
-    It is an argument hook of the trainer (``kfunc.training.trainer.argument_hooks``,
-    installed by ``import kfunc.legacy``): the trainer calls it with the keyword
-    arguments its own signature did not take (its ``**kwargs``), and then reads the
-    Keras 2 names from the result:
+    It answers the spellings point for training methods (see :mod:`kfunc.engine.hooks`):
+    the trainer calls it with the keyword arguments its own signature did not take
+    (its ``**kwargs``), and then reads the Keras 2 names from the result:
     ``fit(x, y, nb_epoch=10)`` hands over ``{'nb_epoch': 10}`` and gets
     ``{'epochs': 10}`` back.
 

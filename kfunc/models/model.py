@@ -1,11 +1,14 @@
-"""``kfunc.Model``: a functional model that can also be trained.
+"""``kfunc.Model``: a functional model that can also be trained and saved.
 
 The graph, the calling and the node bookkeeping come from
-:class:`~kfunc.engine.functional.Functional`; ``compile``, ``fit``, ``evaluate``,
-``predict`` and saving come from :class:`~kfunc.training.trainer.Trainer`.
+:class:`~kfunc.engine.functional.Functional`; ``compile``, ``fit``, ``evaluate``
+and ``predict`` from :class:`~kfunc.training.trainer.Trainer`; saving, here, from
+the functions of :mod:`kfunc.models.saving`.
 """
 
 from kfunc.engine.functional import Functional
+from kfunc.models import saving
+from kfunc.training import distributed
 from kfunc.training.trainer import Trainer
 
 
@@ -25,3 +28,30 @@ class Model(Trainer, Functional):
         >>> model.count_params()
         50890
     """
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        """Save the architecture, the weights and the compile settings in one file.
+
+        ``kfunc.models.load_model(filepath)`` makes the model again. Under torchrun,
+        process 0 writes the file.
+        """
+        if distributed.is_chief():
+            saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Save the weights (only) to exactly ``filepath`` (under torchrun, from process 0)."""
+        if distributed.is_chief():
+            saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        """Load weights saved by ``save_weights`` (or ``save``); refuses other architectures."""
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model (without weights) that ``model.get_config()`` describes."""
+        return saving.rebuild_model(cls, config, custom_objects)
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON text (``kfunc.models.saving.model_from_json`` reads it)."""
+        return saving.model_to_json(self, **kwargs)

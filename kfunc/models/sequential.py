@@ -1,13 +1,17 @@
 """``Sequential``: a model that is one straight chain of layers.
 
 It is a functional model whose graph grows one layer at a time: each ``add``
-calls the new layer on the current output. Until the first layer knows its input
-shape (``input_shape=`` on it, or a first call on data), the chain is only a list.
+calls the new layer on the current output, and the graph is made again from the
+chain's ``Input`` to its last output, exactly as ``Model(inputs, outputs)`` makes
+it. Until the first layer knows its input shape (``input_shape=`` on it, or a
+first call on data), the chain is only a list and the model has no graph.
 """
 
+from kfunc.engine.dtypes import dtype_name
 from kfunc.engine.input_layer import Input, InputLayer
 from kfunc.engine.keras_tensor import KerasTensor
-from kfunc.engine.layer import Layer, _shapes_of, _dtype_name
+from kfunc.engine.layer import Layer
+from kfunc.engine.structure import shapes_of
 from kfunc.models.model import Model
 
 
@@ -25,13 +29,25 @@ class Sequential(Model):
     """
 
     def __init__(self, layers=None, name=None, **kwargs):
-        Layer.__init__(self, name=name, **kwargs)
+        super().__init__(name=name, **kwargs)  # no inputs yet: a model without a graph (see _init_graph)
         self._chain = []  # the layers, in order
         self._chain_outputs = []  # the output tensor of each layer, once built
         self._start = None  # the Input tensor, once known
-        self._layers, self.inputs, self.outputs = [], [], []
         for layer in layers or []:
             self.add(layer)
+
+    def _init_graph(self, inputs, outputs):
+        """Functional's graph from ``inputs`` to ``outputs``; with no inputs, an empty model.
+
+        ``Functional.__init__`` calls it with the constructor's tensors (none for a
+        Sequential), and the chain calls it again whenever it grows or shrinks.
+        """
+        if inputs is None:
+            self._modules.clear()
+            self._layers, self.inputs, self.outputs = [], [], []
+            self.built = False
+            return
+        super()._init_graph(inputs, outputs)
 
     def add(self, layer):
         """Append ``layer`` to the chain (and call it, if the input shape is known).
@@ -77,8 +93,7 @@ class Sequential(Model):
             if self._chain:
                 self._init_graph(self._start, self._chain_outputs[-1])
             else:
-                self.built = False
-                self._layers, self.inputs, self.outputs = [], [], []
+                self._init_graph(None, None)
         return layer
 
     def _grow(self):
@@ -98,16 +113,17 @@ class Sequential(Model):
         if self.built:
             return
         data = args[0] if args else None
-        shape = _shapes_of(data)
+        shape = shapes_of(data)
         if not isinstance(shape, tuple):
             raise ValueError(f"Sequential model {self.name!r} takes one input tensor; got {type(data).__name__}.")
         dtype = getattr(data, "dtype", None)
-        dtype = _dtype_name(dtype) if dtype is not None else None
+        dtype = dtype_name(dtype) if dtype is not None else None
         if dtype == "float64":
             dtype = None
         if dtype and dtype.startswith("int") and dtype != "int32":
             dtype = "int32"
-        self._start = Input(batch_shape=(None,) + tuple(shape[1:]), dtype=dtype, name=f"{self._chain[0].name}_input" if self._chain else None)
+        name = f"{self._chain[0].name}_input" if self._chain else None
+        self._start = Input(batch_shape=(None,) + tuple(shape[1:]), dtype=dtype, name=name)
         if self._chain:
             self._grow()
 
@@ -117,7 +133,8 @@ class Sequential(Model):
         return list(self._chain)
 
     def get_config(self):
-        config = {"name": self.name, "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._chain]}
+        layers = [{"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self._chain]
+        config = {"name": self.name, "layers": layers}
         if self._start is not None:
             config["build_input_shape"] = self._start.shape
         return config

@@ -1,12 +1,15 @@
-"""Checks made before training touches anything: what would fail in a batch fails now.
+"""Mistakes found before training touches anything: what would fail in a batch fails now.
 
-``fit``, ``evaluate``, ``train_on_batch`` and ``test_on_batch`` check their data as
-they turn it into tensors (counts, names and shapes, see :mod:`.data`). Two things
-can only be checked by running the model, and this module does it, once per call,
-before any weight, node or optimizer state changes:
+The arguments of ``fit``, ``evaluate`` and ``predict`` are checked first (a number
+of the wrong kind, a batch size of 0). The data is checked as it is turned into
+tensors (counts, names and shapes, see :mod:`.matching`). Two things can only be
+checked by running the model, and this module does it, once per call, before any
+weight, node or optimizer state changes:
 
 1. the ids an ``Embedding`` reads straight from a model input: all of them, not
-   only those of the first batch, are whole numbers in ``[0, input_dim)``;
+   only those of the first batch, are whole numbers in ``[0, input_dim)``. Those
+   Embeddings then skip their own check on each batch, which would make a GPU
+   wait (see :func:`check_embedding_ids`);
 2. where the targets' shapes cannot be checked against the symbolic output shapes
    (an output with a size left open, such as a sequence length; a custom loss or
    metric), two samples go through the model (in inference mode, without
@@ -21,6 +24,11 @@ Example:
 """
 
 import torch
+
+from kfunc.engine.functional import Functional
+from kfunc.layers.embedding import Embedding
+from kfunc.metrics import MeanMetricWrapper
+from kfunc.training.steps import unpacker, weights_device
 
 
 class NotCompiledError(RuntimeError, ValueError):
@@ -65,62 +73,106 @@ def check_fit_arguments(epochs, initial_epoch, validation_split, validation_freq
         )
 
 
-def check_before_training(model, heads, data):
+def batch_size(value, method):
+    """The batch size to use: 32 when not given. Raises ValueError for anything but a positive int."""
+    if value is None:
+        return 32
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{method}(batch_size={value!r}): the batch size must be a positive int, e.g. 32.")
+    return value
+
+
+def unpack_validation(validation_data):
+    """``(x_val, y_val, sample_weight_val)`` from ``fit``'s ``validation_data``."""
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        return tuple(validation_data) + (None,) * (3 - len(validation_data))
+    raise ValueError(
+        "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val); "
+        f"got {type(validation_data).__name__}"
+        + (f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "")
+        + "."
+    )
+
+
+def check_before_training(model, heads, data, tried):
     """Refuse ``data`` now if a batch of it would fail inside the model or a loss.
 
     Args:
         model: the compiled model.
         heads: its output heads (:mod:`.heads`).
         data: the :class:`~kfunc.training.data.ArrayData` about to be used.
+        tried: the (graph, data shapes) already tried on two samples, for this
+            compile (``train_on_batch`` in a loop tries once).
+
+    Returns:
+        The Embeddings whose ids were all checked (see :func:`check_embedding_ids`).
 
     Raises:
         ValueError: naming the input and the Embedding for a bad id, or the output
             and its loss for targets that do not fit the predictions.
     """
     if data.size == 0:
-        return
-    _check_embedding_ids(model, data.inputs)
-    # shapes already checked for this graph and compile pass again (train_on_batch in a loop)
-    graph, compiled, checked = model.__dict__.get("_checked_data") or (None, None, set())
-    if graph is not model._fx or compiled is not heads:
-        checked = set()
-        model.__dict__["_checked_data"] = (model._fx, heads, checked)
-    signature = _signature(data)
-    if signature not in checked and _needs_a_trial(heads, data):
+        return []
+    checked = check_embedding_ids(model, data.inputs, name_the_input=True)
+    signature = (model._fx, _signature(data))
+    if signature not in tried and _needs_a_trial(heads, data):
         _check_on_two_samples(model, heads, data)
-        checked.add(signature)
+        tried.add(signature)
+    return checked
 
 
 # ----------------------------------------------------------------------------- embedding ids
 
 
-def _check_embedding_ids(model, inputs):
+def check_embedding_ids(model, inputs, name_the_input=False):
+    """Check every id that an Embedding reads straight from a model input.
+
+    Args:
+        model: the model.
+        inputs: one tensor per model input, all of the data.
+        name_the_input: start the error with the input's name (``fit`` and
+            ``evaluate`` do; ``predict`` shows the Embedding's own message).
+
+    Returns:
+        The Embeddings whose every call in the model reads a model input as it is:
+        all the ids they will see were checked, so the batches may skip the check
+        (``with ids_checked_beforehand(...)``, see :mod:`kfunc.layers.embedding`).
+
+    Raises:
+        ValueError: for an id that is not a whole number in ``[0, input_dim)``.
+    """
+    calls = _embedding_calls(model, list(range(len(model.inputs))))
+    if not calls:
+        return []
     for index, (name, tensor) in enumerate(zip(model.input_names, inputs)):
-        for embedding in _embeddings_reading(model, index):
+        for layer in [layer for layer, read in calls if read == index]:
             try:
-                embedding._check_ids(tensor)
+                layer.check_ids(tensor)
             except ValueError as err:
+                if not name_the_input:
+                    raise
                 raise ValueError(f"In the data for input {name!r}: {err}") from None
+    fed_otherwise = {id(layer) for layer, read in calls if read is None}
+    checked = {id(layer): layer for layer, read in calls if id(layer) not in fed_otherwise}
+    return list(checked.values())
 
 
-def _embeddings_reading(model, index):
-    """The Embedding layers that read model input ``index`` directly (or through a nested model)."""
-    from kfunc.engine.functional import Functional
-    from kfunc.layers import Embedding
+def _embedding_calls(model, feeds):
+    """``[(Embedding, index of the model input it reads as it is, or None)]``: its calls in the model.
 
-    tensor = model.inputs[index]
-    found = []
+    ``feeds`` gives, for each of ``model.inputs``, the index of the outermost model's
+    input that it is (None for a computed tensor): a nested model's Embeddings read
+    the outer model's inputs through it.
+    """
+    reads = {id(tensor): feed for tensor, feed in zip(model.inputs, feeds)}
+    calls = []
     for node in model._nodes:
-        if node.is_input or not any(t is tensor for t in node.input_tensors):
-            continue
         layer = node.layer
-        if isinstance(layer, Embedding) and node.input_tensors[0] is tensor:
-            found.append(layer)
+        if isinstance(layer, Embedding):
+            calls.append((layer, reads.get(id(node.input_tensors[0]))))
         elif isinstance(layer, Functional) and len(node.input_tensors) == len(layer.inputs):
-            for inner, t in enumerate(node.input_tensors):
-                if t is tensor:
-                    found += _embeddings_reading(layer, inner)
-    return found
+            calls += _embedding_calls(layer, [reads.get(id(t)) for t in node.input_tensors])
+    return calls
 
 
 # ----------------------------------------------------------------------------- two samples
@@ -128,8 +180,6 @@ def _embeddings_reading(model, index):
 
 def _needs_a_trial(heads, data):
     """Whether some target can only be checked on real predictions (see the module docstring)."""
-    from kfunc.metrics import MeanMetricWrapper
-
     for head in heads:
         if head.index >= len(data.targets) or data.targets[head.index] is None:
             continue
@@ -150,7 +200,7 @@ def _signature(data):
 
 
 def _check_on_two_samples(model, heads, data):
-    device = _device_of(model)
+    device = weights_device(model)
     sample = lambda t: None if t is None else t[:2].to(device)  # noqa: E731
     inputs = [sample(t) for t in data.inputs]
     targets = [sample(t) for t in data.targets]
@@ -158,7 +208,7 @@ def _check_on_two_samples(model, heads, data):
     model.eval()
     try:
         with torch.no_grad():
-            outputs = _as_list(model._fx(*inputs), model._output_structure)
+            outputs = unpacker(model._output_structure)(model._fx(*inputs))
             for head in heads:
                 target = targets[head.index] if head.index < len(targets) else None
                 if target is not None:
@@ -169,8 +219,6 @@ def _check_on_two_samples(model, heads, data):
 
 
 def _check_head(head, target, prediction):
-    from kfunc.metrics import MeanMetricWrapper
-
     checks = [("loss", head.loss_function, head.per_sample_loss)] if head.loss is not None else []
     checks += [(f"metric {name!r}", metric.fn, lambda t, p, m=metric: m.fn(t, p, **m._fn_kwargs))
                for name, metric in head.all_metrics() if isinstance(metric, MeanMetricWrapper)]
@@ -187,18 +235,3 @@ def _check_head(head, target, prediction):
                 f"output {head.name!r} the shape of its predictions, or pick a loss that takes "
                 "targets of this shape."
             ) from err
-
-
-def _device_of(model):
-    for parameter in torch.nn.Module.parameters(model):
-        if not parameter.is_meta:
-            return parameter.device
-    return torch.device("cpu")
-
-
-def _as_list(result, structure):
-    if isinstance(structure, dict):
-        return list(result.values())
-    if isinstance(structure, (list, tuple)):
-        return list(result)
-    return [result]

@@ -12,16 +12,19 @@ Started by ``torchrun --nproc_per_node=N script.py`` (or any launcher that sets
 2. **The model is replicated.** Its torch program is wrapped in
    ``DistributedDataParallel``, which copies process 0's weights to the others, and,
    during ``backward``, averages the gradients of all processes. Every process then
-   makes the same update and keeps the same weights.
+   makes the same update and keeps the same weights (see
+   :class:`~kfunc.training.steps.StepFactory`).
 3. **The data is split.** ``batch_size`` is the *global* batch, as in Keras's
    distribution strategies: process ``r`` of ``N`` computes the ``r``-th of ``N``
    equal parts of every batch. All processes walk the batches in the same order
    (shuffled from one seed that process 0 draws), so global batch ``i`` holds the
    samples of batch ``i`` of a one-process run. ``B`` must divide by ``N``; a last,
-   short batch is split as evenly as it goes, each part weighted by its size.
+   short batch is split as evenly as it goes, each part weighted by its size (see
+   :class:`~kfunc.training.steps.ShardedSteps`).
 4. **The numbers are pooled.** The running sums behind the loss and the metrics
    are added across processes before each epoch's values are read, so ``History``
-   is the same on every process, and the same as a one-process run's.
+   is the same on every process, and the same as a one-process run's (see
+   :mod:`kfunc.training.tracker`).
 5. **One process speaks.** Only process 0 (rank 0) shows progress and widgets,
    writes CSV logs and checkpoints, and ``save`` writes the file.
 
@@ -37,6 +40,8 @@ import weakref
 import torch
 import torch.distributed as dist
 
+from kfunc.callbacks import CSVLogger, ModelCheckpoint
+from kfunc.callbacks.base import overrides
 from kfunc.training.data import BatchStream
 
 _LAUNCHER_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
@@ -84,7 +89,7 @@ def current(device=None):
 
 _current = [None, None]  # the default group, and its World
 _made_here = []  # the group kfunc made, to destroy at exit
-_wrapped_models = weakref.WeakSet()  # models holding a DistributedDataParallel wrapper
+_holders = weakref.WeakSet()  # objects holding DistributedDataParallel wrappers (see release_at_exit)
 
 
 def _make_group(device):
@@ -117,18 +122,21 @@ def _destroy_group():
     _current[:] = [None, None]
 
 
-def _release_wrappers():
-    """Let go of the DistributedDataParallel wrappers (and the forward functions made from them).
+def release_at_exit(holder):
+    """Call ``holder.release()`` when the process exits, before the process group is destroyed.
 
-    A wrapper holds on to the process group: kept until Python itself is torn down,
-    the group would be destroyed after it, which aborts the process ("terminate
-    called without an active exception"), even when ``destroy_process_group`` ran.
-    At exit, this runs before the group is destroyed.
+    A DistributedDataParallel wrapper holds on to the process group: kept until
+    Python itself is torn down, the group would be destroyed after it, which aborts
+    the process ("terminate called without an active exception"), even when
+    ``destroy_process_group`` ran. Whatever keeps a wrapper registers here.
     """
-    for model in list(_wrapped_models):
-        model.__dict__.pop("_data_parallel", None)
-        model.__dict__.pop("_forwards", None)
-    _wrapped_models.clear()
+    _holders.add(holder)
+
+
+def _release_wrappers():
+    for holder in list(_holders):
+        holder.release()
+    _holders.clear()
     gc.collect()
 
 
@@ -186,30 +194,14 @@ class World:
                 f"{self.size}. Use e.g. batch_size={suggestion}."
             )
 
-    def data_parallel(self, model, device, heads):
-        """The model's torch program, wrapped in ``DistributedDataParallel`` (made once per graph).
-
-        With no trainable weight there is nothing to average: the weights are only
-        copied from process 0, and the plain program is returned.
-        """
-        program = model._fx
-        trainable = [p for p in program.parameters() if p.requires_grad]
-        if not trainable:
-            self.copy_from_chief(program)
-            return program
-        key = (id(program), device, tuple(id(p) for p in trainable))
-        cached = model.__dict__.get("_data_parallel")  # (not an attribute: no submodule)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        wrapped = torch.nn.parallel.DistributedDataParallel(
+    def data_parallel(self, program, device, find_unused_parameters=False):
+        """``program`` wrapped in ``DistributedDataParallel``: copies process 0's weights to
+        every process, and averages the gradients of all processes during ``backward``."""
+        return torch.nn.parallel.DistributedDataParallel(
             program,
             device_ids=[device.index] if device.type == "cuda" else None,
-            # outputs without a loss leave some weights without gradients
-            find_unused_parameters=any(h.loss is None for h in heads),
+            find_unused_parameters=find_unused_parameters,
         )
-        model.__dict__["_data_parallel"] = (key, wrapped)
-        _wrapped_models.add(model)
-        return wrapped
 
     def copy_from_chief(self, module, buffers_only=False):
         """Give ``module``'s weights (or only its buffers) process 0's values."""
@@ -236,16 +228,10 @@ class World:
         small collective per batch); otherwise they stop, if at all, at the end of an
         epoch, from the same logs.
         """
-        from kfunc.callbacks.base import overrides
-
         hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
         return any(overrides(cb, hook) for cb in callbacks if not _reports(cb) for hook in hooks)
 
     # ------------------------------------------------------------------ during the loops
-
-    def shard(self, runner, fetch):
-        """This process's part of the batch work: see :class:`ShardedSteps`."""
-        return ShardedSteps(self, runner, fetch)
 
     def share(self, rows):
         """``(start, stop, weight)``: this process's rows ``[start, stop)`` of a global batch of ``rows``.
@@ -267,70 +253,17 @@ class World:
         start = rank * base + min(rank, extra)
         return start, start + base + (1 if rank < extra else 0)
 
+    def add_up(self, values):
+        """``values`` (a float64 vector on the CPU) summed over all processes (all must call this together)."""
+        total = values.to(self._collective_device())
+        dist.all_reduce(total)
+        return total.cpu()
+
     def any(self, flag):
         """Whether ``flag`` is true on any process (every process must call this together)."""
         t = torch.tensor([1.0 if flag else 0.0], device=self._collective_device())
         dist.all_reduce(t, op=dist.ReduceOp.MAX)
         return bool(t.item())
-
-    def results(self, tracker):
-        """``tracker.results()`` over the batches of all processes: the same logs everywhere.
-
-        The tracker's running sums (samples, loss times samples) and each metric's
-        running state are added across the processes; the values are then read from
-        those totals, exactly as one process reads its own.
-        """
-        device = self._collective_device()
-        has_loss = bool(tracker.loss_heads)
-        states, others = [], []  # additive metric states; metrics of unknown kinds
-        for _, name, metric, _ in tracker.metrics:
-            parts = _additive_state(metric)
-            if parts is None:
-                others.append((name, metric))
-            else:
-                states.extend(parts)
-        # 1. one vector: samples, loss sums, metric states, weighted values of other metrics
-        pieces = [torch.tensor([float(tracker.samples)], dtype=torch.float64)]
-        if has_loss:
-            sums = tracker._sums or [torch.zeros(()) for _ in tracker.loss_names]
-            pieces.append(torch.stack([s.detach().double().cpu().reshape(()) for s in sums]))
-        for owner, attr, shape in states:
-            value = getattr(owner, attr)
-            pieces.append(torch.zeros(shape, dtype=torch.float64) if value is None
-                          else torch.as_tensor(value).detach().double().cpu().reshape(shape))
-        for _, metric in others:
-            value = float(metric.result()) * tracker.samples if tracker.samples else 0.0
-            pieces.append(torch.tensor([value], dtype=torch.float64))
-        flat = torch.cat([p.reshape(-1) for p in pieces])
-        # 2. add them up across the processes
-        total = flat.to(device)
-        dist.all_reduce(total)
-        total = total.cpu()
-        # 3. read the logs from the totals, then put this process's own sums back
-        saved = (tracker.samples, tracker._sums, [(o, a, getattr(o, a)) for o, a, _ in states])
-        at = 0
-
-        def take(shape):
-            nonlocal at
-            size = int(torch.Size(shape).numel())
-            piece = total[at:at + size].reshape(shape)
-            at += size
-            return piece
-
-        try:
-            tracker.samples = int(take((1,)).item())
-            if has_loss:
-                tracker._sums = list(take((len(tracker.loss_names),)).float())
-            for owner, attr, shape in states:
-                setattr(owner, attr, take(shape).float())
-            logs = tracker.results()
-            for name, _ in others:
-                logs[name] = float(take((1,)).item()) / tracker.samples if tracker.samples else 0.0
-        finally:
-            tracker.samples, tracker._sums = saved[0], saved[1]
-            for owner, attr, value in saved[2]:
-                setattr(owner, attr, value)
-        return logs
 
     def gather_rows(self, outputs, rows_of):
         """Every process's predicted rows, put in order: the full outputs, on every process.
@@ -365,72 +298,6 @@ class World:
         return torch.device("cpu") if self.cpu_collectives else torch.device("cuda", torch.cuda.current_device())
 
 
-class ShardedSteps:
-    """A :class:`~kfunc.training.loop.StepRunner`'s work, on this process's part of each batch.
-
-    The loops use it as they use a ``StepRunner``: ``fetch(index)`` takes a global
-    batch's indices and returns this process's rows of it; ``train``, ``test`` and
-    ``predict`` then work on those rows. ``train`` weights the loss by the part's
-    share of the batch (1 for equal parts), so that the gradients averaged by
-    ``DistributedDataParallel`` are the whole batch's.
-
-    Args:
-        world: the :class:`World`.
-        runner: the StepRunner doing the work.
-        fetch: the data's batch fetcher (global indices -> tensors).
-    """
-
-    def __init__(self, world, runner, fetch):
-        self.world, self.runner, self._fetch = world, runner, fetch
-        self.rows, self.weight = 0, 1.0  # of the batch last fetched
-        self.batch_rows = []  # the size of every global batch fetched, in order
-
-    def fetch(self, index):
-        rows = index.stop - index.start if isinstance(index, slice) else len(index)
-        start, stop, self.weight = self.world.share(rows)
-        self.rows = stop - start if self.weight else 0
-        self.batch_rows.append(rows)
-        local = slice(index.start + start, index.start + stop) if isinstance(index, slice) else index[start:stop]
-        return self._fetch(local)
-
-    def train(self, inputs, targets, weights, tracker):
-        runner = self.runner
-        outputs = runner.unpack(runner.forward(*inputs))
-        total, per_output = runner.losses(outputs, targets, weights)
-        if total.requires_grad:
-            runner.optimizer.zero_grad()
-            runner.backward_and_step(total if self.weight == 1.0 else total * self.weight)
-        if self.rows:
-            tracker.update(total, per_output, outputs, targets, weights, self.rows)
-
-    def test(self, inputs, targets, weights, tracker):
-        if self.rows:
-            self.runner.test(inputs, targets, weights, tracker)
-        else:  # nothing to count, but DistributedDataParallel's forward may share buffers: join it
-            self.runner.forward(*inputs)
-
-    def predict(self, inputs):
-        outputs = self.runner.predict(inputs)
-        return outputs if self.rows else [o[:0] for o in outputs]
-
-    def gathered(self, outputs):
-        """The full predictions, on every process, from this process's rows of them.
-
-        Every process fetched the same global batches, so each one knows where every
-        process's rows go (data the rows need not carry).
-        """
-        if not outputs:
-            return outputs
-        positions = [[] for _ in range(self.world.size)]
-        seen = 0
-        for rows in self.batch_rows:
-            for r in range(self.world.size):
-                start, stop = self.world.part(rows, r)
-                positions[r].append(torch.arange(seen + start, seen + stop))
-            seen += rows
-        return self.world.gather_rows(outputs, [torch.cat(p) for p in positions])
-
-
 class _SharedOrderStream(BatchStream):
     """A BatchStream whose shuffling draws from its own generator, seeded the same on every process."""
 
@@ -449,20 +316,4 @@ class _SharedOrderStream(BatchStream):
 
 def _reports(callback):
     """Whether a callback only shows progress or writes files (process 0's business)."""
-    from kfunc.callbacks import CSVLogger, ModelCheckpoint
-
     return getattr(callback, "is_progress_display", False) or isinstance(callback, (CSVLogger, ModelCheckpoint))
-
-
-def _additive_state(metric):
-    """``[(object, attribute, shape)]``: the running sums behind a metric, or None if unknown."""
-    from kfunc import metrics
-
-    if isinstance(metric, metrics.Mean):
-        return [(metric, "total", ()), (metric, "count", ())]
-    if isinstance(metric, metrics.Accuracy):
-        return _additive_state(metric._mean)
-    if isinstance(metric, metrics._ConfusionCounts):
-        shape = tuple(metric._thresholds.shape)
-        return [(metric, name, shape) for name in ("tp", "fp", "fn", "tn")]
-    return None

@@ -111,17 +111,6 @@ def build_heads(model, loss, loss_weights=None, metrics=None, weighted_metrics=N
     return heads
 
 
-def metrics_names(heads):
-    """The names of the values ``evaluate`` returns, in order (Keras 2's order)."""
-    names = ["loss"]
-    with_loss = [h for h in heads if h.loss is not None]
-    if len(heads) > 1:
-        names += [f"{h.name}_loss" for h in with_loss]
-    for head in heads:
-        names += [name for name, _ in head.all_metrics()]
-    return names
-
-
 # ----------------------------------------------------------------------------- helpers
 
 

@@ -5,11 +5,16 @@ batch's loss counted once per sample in the batch) and every metric over all of
 the samples. The tracker keeps these sums as torch tensors, so a batch adds to them
 without waiting for the device; reading the values (:meth:`EpochTracker.results`)
 is what waits, and happens once per epoch, or when a progress bar prints.
+
+In a data-parallel run, the sums of all processes are added up before the values
+are read, so that every process reports what one process alone would.
 """
 
 from collections.abc import Mapping
 
 import torch
+
+from kfunc import metrics
 
 
 class EpochTracker:
@@ -52,8 +57,14 @@ class EpochTracker:
             for index, _, metric, weighted in self.metrics:
                 metric.update_state(targets[index], outputs[index], weights[index] if weighted else None)
 
-    def results(self):
-        """The values so far, as Python floats, in Keras's order (waits for the device)."""
+    def results(self, world=None):
+        """The values so far, as Python floats, in Keras's order (waits for the device).
+
+        In a data-parallel run (``world``, see :mod:`.distributed`), the values over
+        the batches of all processes: the same logs on every process.
+        """
+        if world is not None:
+            return self._pooled_results(world)
         logs = {}
         if self._sums is not None and self.samples:
             values = torch.stack([s.float() for s in self._sums]) / self.samples
@@ -61,6 +72,61 @@ class EpochTracker:
         for _, name, metric, _ in self.metrics:
             logs[name] = float(metric.result())
         return logs
+
+    def _pooled_results(self, world):
+        """The running sums (samples, loss times samples) and each metric's running state
+        are added across the processes; the values are then read from those totals,
+        exactly as one process reads its own."""
+        states, others = [], []  # additive metric states; metrics of unknown kinds
+        for _, name, metric, _ in self.metrics:
+            parts = _additive_state(metric)
+            if parts is None:
+                others.append((name, metric))
+            else:
+                states.extend(parts)
+        # 1. one vector: samples, loss sums, metric states, weighted values of other metrics
+        pieces = [torch.tensor([float(self.samples)], dtype=torch.float64)]
+        if self.loss_heads:
+            sums = self._sums or [torch.zeros(()) for _ in self.loss_names]
+            pieces.append(torch.stack([s.detach().double().cpu().reshape(()) for s in sums]))
+        for owner, attr, shape in states:
+            value = getattr(owner, attr)
+            pieces.append(torch.zeros(shape, dtype=torch.float64) if value is None
+                          else torch.as_tensor(value).detach().double().cpu().reshape(shape))
+        for _, metric in others:
+            value = float(metric.result()) * self.samples if self.samples else 0.0
+            pieces.append(torch.tensor([value], dtype=torch.float64))
+        # 2. add them up across the processes
+        flat = world.add_up(torch.cat([p.reshape(-1) for p in pieces]))
+        totals = iter(torch.split(flat, [p.numel() for p in pieces]))
+        # 3. read the logs from the totals, then put this process's own sums back
+        saved = (self.samples, self._sums, [(o, a, getattr(o, a)) for o, a, _ in states])
+        try:
+            self.samples = int(next(totals).item())
+            if self.loss_heads:
+                self._sums = list(next(totals).float())
+            for owner, attr, shape in states:
+                setattr(owner, attr, next(totals).reshape(shape).float())
+            logs = self.results()
+            for name, _ in others:
+                logs[name] = float(next(totals).item()) / self.samples if self.samples else 0.0
+        finally:
+            self.samples, self._sums = saved[0], saved[1]
+            for owner, attr, value in saved[2]:
+                setattr(owner, attr, value)
+        return logs
+
+
+def _additive_state(metric):
+    """``[(object, attribute, shape)]``: the running sums behind a metric, or None if unknown."""
+    if isinstance(metric, metrics.Mean):
+        return [(metric, "total", ()), (metric, "count", ())]
+    if isinstance(metric, metrics.Accuracy):
+        return _additive_state(metric._mean)
+    if isinstance(metric, metrics._ConfusionCounts):
+        shape = tuple(metric._thresholds.shape)
+        return [(metric, name, shape) for name in ("tp", "fp", "fn", "tn")]
+    return None
 
 
 class RunningLogs(Mapping):

@@ -1,11 +1,16 @@
-"""The training mixin of ``kfunc.Model``: compile, fit, evaluate, predict, save.
+"""The training methods of ``kfunc.Model``: compile, fit, evaluate, predict.
 
-``compile`` decides, for each output, its loss, the loss's weight and the metrics
-(see :mod:`kfunc.training.heads`), and which optimizer updates the weights.
-``fit`` then runs the plain torch loop of :mod:`kfunc.training.loop` over the data
-(turned into torch tensors once, see :mod:`kfunc.training.data`), calling the
-callbacks at each epoch (and, for those that want them, each batch), and returns
-the ``History``.
+Each method checks its arguments, then hands the work to the module of its
+concept:
+
+* ``compile`` keeps its decisions in a :class:`~kfunc.training.compile.CompileSettings`
+  (``model._compiled``): the loss, loss weight and metrics of each output (its
+  *head*, :mod:`kfunc.training.heads`), and how batches run, which a new
+  :class:`~kfunc.training.steps.StepFactory` (``model._steps``) applies;
+* ``fit`` turns the data into tensors once (:mod:`kfunc.training.matching`),
+  checks it (:mod:`kfunc.training.checks`), writes the run down in a
+  :class:`~kfunc.training.fit_loop.FitRun` and runs :func:`~kfunc.training.fit_loop.fit_loop`;
+* ``evaluate`` and ``predict`` run the loops of :mod:`kfunc.training.evaluation`.
 
 Example:
     >>> model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
@@ -14,30 +19,28 @@ Example:
     dict_keys(['loss', 'accuracy', 'val_loss', 'val_accuracy'])
 """
 
-import contextlib
 import functools
 import inspect
 
 import torch
 
 from kfunc import callbacks as callbacks_module
-from kfunc import mixed_precision
-import kfunc.losses  # noqa: F401 (so that ``import kfunc`` brings kfunc.losses and kfunc.metrics)
-import kfunc.metrics  # noqa: F401
-from kfunc import optimizers
+from kfunc import mixed_precision, optimizers
 from kfunc._errors import did_you_mean
-from kfunc.training import checks, distributed, progress, transfer
-from kfunc.training.compiled import JitCompiler
-from kfunc.training.data import ArrayData, BatchStream, match_inputs, match_sample_weights, match_targets, to_tensor
-from kfunc.training.heads import build_heads, metrics_names
-from kfunc.training.interrupts import DeferredInterrupt
-from kfunc.training.loop import StepRunner, predict_loop, test_loop, train_epoch
-from kfunc.training.tracker import EpochTracker
+from kfunc.layers.embedding import ids_checked_beforehand
+from kfunc.training import checks
+from kfunc.training.compile import CompileSettings
+from kfunc.training.data import ArrayData, BatchStream, to_tensor
+from kfunc.training.evaluation import as_output_structure, count_steps, evaluate_loop, predict_loop
+from kfunc.training.fit_loop import FitRun, fit_loop
+from kfunc.training.matching import match_inputs, match_sample_weights, match_targets
+from kfunc.training.progress import callback_list, verbose_level
+from kfunc.training.steps import StepFactory
 
 # Functions ``(method_name, kwargs) -> kwargs`` applied to the keyword arguments that a
-# training method (``fit``, ``evaluate``, ``predict``, ``compile``) does not know. The
-# legacy module translates Keras 1 spellings (``nb_epoch``) here; what no hook
-# removes is refused with a TypeError.
+# training method (``fit``, ``evaluate``, ``predict``, ``compile``) does not know: the
+# one that ``kfunc/__init__.py`` installs translates Keras 1 spellings (``nb_epoch``).
+# What no hook removes is refused with a TypeError.
 argument_hooks = []
 
 # Arguments Keras takes for data pipelines that have no meaning for in-memory arrays.
@@ -69,16 +72,13 @@ def _translating_old_arguments(method):
 
 
 class Trainer:
-    """Adds ``compile``, ``fit``, ``evaluate``, ``predict`` and saving to a functional model."""
+    """Adds ``compile``, ``fit``, ``evaluate`` and ``predict`` to a functional model."""
 
     optimizer = None
     history = None  # the History of the latest (or running) fit
     stop_training = False  # set it (from a callback) to end fit after the current batch
-    _compiled = None  # compile's arguments, once compiled
-    _heads = None
-    _trainable_at_compile = None
-
-    # ------------------------------------------------------------------ compile
+    _compiled = None  # a CompileSettings, once compiled
+    _steps = None  # the StepFactory that makes the steps (see _step_factory)
 
     @_translating_old_arguments
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
@@ -100,7 +100,7 @@ class Trainer:
                 kfunc infers it from the shape of the weights).
             weighted_metrics: metrics that take the sample weights into account.
             jit_compile: compute with ``torch.compile`` (training, evaluation and
-                prediction; see :mod:`kfunc.training.compiled`).
+                prediction; see :mod:`kfunc.training.jit`).
             device: a torch device to train on (``'cuda'``); by default, where the
                 model's weights are.
 
@@ -110,38 +110,27 @@ class Trainer:
             ValueError: for an unknown name, or a list or dict that does not match
                 the outputs.
         """
-        kwargs = _other_arguments("compile", kwargs, ignored=("run_eagerly", "steps_per_execution"))
+        _other_arguments("compile", kwargs, ignored=("run_eagerly", "steps_per_execution"))
         if target_tensors is not None:
             raise ValueError("compile(target_tensors=...) is not supported: give the targets to fit(x, y).")
+        # (unknown names, lists of the wrong length: refused before anything changes)
         new_optimizer = optimizers.get(optimizer)
-        if self.outputs:  # unknown names, lists of the wrong length: refused before anything changes
-            build_heads(self, loss, loss_weights, metrics, weighted_metrics)
-        self.optimizer = new_optimizer
-        self.loss, self.loss_weights = loss, loss_weights
-        self._compiled = {
-            "loss": loss, "metrics": metrics, "loss_weights": loss_weights, "weighted_metrics": weighted_metrics,
-            "sample_weight_mode": sample_weight_mode, "jit_compile": jit_compile, "device": device,
-            "policy": mixed_precision.global_policy(),
-        }
-        self._heads = None
-        self.__dict__["_forwards"] = (None, {})  # the forward functions made for this compile
-        self.__dict__["_jit"] = JitCompiler(self.name) if jit_compile else None
-        # Keras's rule: which layers train is fixed by compile, until the next compile.
-        self._trainable_at_compile = {layer: layer._trainable for layer in self._layer_tree()}
-        if self.outputs:  # a Sequential may still wait for its input shape
-            self._build_heads()
-
-    def _build_heads(self):
-        c = self._compiled
-        self._heads = build_heads(self, c["loss"], c["loss_weights"], c["metrics"], c["weighted_metrics"])
-        self._tracker = EpochTracker(self._heads)
+        settings = CompileSettings(self, loss, metrics, loss_weights, weighted_metrics, sample_weight_mode)
+        self.optimizer, self.loss, self.loss_weights = new_optimizer, loss, loss_weights
+        self._compiled = settings
+        # how batches run: the dtype policy in force, jit_compile, the device
+        self._steps = StepFactory(self.name, jit_compile, mixed_precision.global_policy(), device)
 
     @property
     def metrics_names(self):
         """The names of ``evaluate``'s values: ``['loss', ...]`` (empty before compile)."""
-        return metrics_names(self._heads) if self._heads is not None else []
+        tracker = self._compiled.tracker if self._compiled is not None else None
+        return list(tracker.names) if tracker is not None else []
 
-    # ------------------------------------------------------------------ fit
+    @property
+    def _heads(self):
+        """The output heads of the latest compile (None before; the notebook tracker reads them too)."""
+        return self._compiled.heads if self._compiled is not None else None
 
     @_translating_old_arguments
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
@@ -179,75 +168,41 @@ class Trainer:
         """
         options = _other_arguments("fit", kwargs, extras=("validation_batch_size", "device"))
         checks.check_fit_arguments(epochs, initial_epoch, validation_split, validation_freq, steps_per_epoch)
-        # 1. the model must be compiled, built, and know its data
+        # 1. the model must be compiled with a loss, and built
         self._require_compiled("fit")
         self._ready(x)
         if not any(h.loss is not None for h in self._heads):
             raise ValueError(f"Model {self.name!r} was compiled without a loss; fit needs one: compile(loss=...).")
-        batch_size = _batch_size(batch_size, "fit")
-        train = self._array_data(x, y, sample_weight, class_weight)
+        batch_size = checks.batch_size(batch_size, "fit")
+        # 2. the data as tensors, checked; the validation data given, or the tail of the training data
+        train, checked = self._array_data(x, y, sample_weight, class_weight)
         if train.size == 0:
             raise ValueError("fit received arrays with no samples (their first axis has length 0).")
-        # 2. the validation data: given, or the tail of the training data
         val = None
         if validation_data is not None:
-            val = self._array_data(*_unpack_validation(validation_data))
+            val, _ = self._array_data(*checks.unpack_validation(validation_data))
         elif validation_split:
             train, val = train.split_tail(validation_split)
-        # 3. device, processes (under torchrun) and optimizer
-        world, device = self._processes(self._device(options.get("device")), batch_size, "fit")
+        # 3. where each batch runs, with which processes (under torchrun); the optimizer's state
+        factory = self._step_factory()
+        world, device = factory.place(self, options.get("device"), batch_size, "fit")
         self.optimizer.build(self.parameters())
-        # 4. callbacks: progress display first, the History last
+        # 4. the order of the batches; the callbacks: progress display first, the History last
         stream = BatchStream(train.size, batch_size, shuffle) if world is None else \
             world.stream(train.size, batch_size, shuffle)
-        steps = steps_per_epoch or stream.steps_per_pass
         history = callbacks_module.History()
-        params = {"epochs": epochs, "steps": steps, "verbose": _verbose(verbose), "samples": train.size,
-                  "batch_size": batch_size, "do_validation": val is not None,
+        params = {"epochs": epochs, "steps": steps_per_epoch or stream.steps_per_pass, "verbose": verbose_level(verbose),
+                  "samples": train.size, "batch_size": batch_size, "do_validation": val is not None,
                   "metrics": self.metrics_names + ["val_" + n for n in self.metrics_names] * (val is not None)}
-        cbs = self._callback_list(callbacks, verbose, "fit", params, history, world)
+        cbs = callback_list(self, callbacks, verbose, "fit", params, history, world)
         # 5. the epochs
-        self._fit_loop(train, val, stream, steps_per_epoch, cbs, device, initial_epoch, epochs, validation_freq,
-                       options.get("validation_batch_size") or batch_size, validation_steps, world)
+        fit_loop(self, FitRun(
+            train=train, val=val, stream=stream, factory=factory, device=device, world=world, callbacks=cbs,
+            epochs=range(initial_epoch, epochs), steps_per_epoch=steps_per_epoch, validation_freq=validation_freq,
+            validation_batch_size=options.get("validation_batch_size") or batch_size,
+            validation_steps=validation_steps, checked=checked,
+        ))
         return history
-
-    def _fit_loop(self, train, val, stream, steps_per_epoch, cbs, device, initial_epoch, epochs, validation_freq,
-                  val_batch_size, validation_steps, world=None):
-        scaling = mixed_precision.loss_scaling(self._policy(), self.optimizer, device)
-        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function(device, world), scaling)
-        fetch = transfer.batch_fetcher(train, device)
-        steps, agree = runner, None
-        if world is not None:  # this process's part of each batch
-            steps = world.shard(runner, fetch)
-            fetch = steps.fetch
-            agree = world if world.may_stop_mid_epoch(cbs) else None
-        tracker = self._tracker
-        self.stop_training = False
-        logs = {}
-        try:
-            with DeferredInterrupt() as interrupt, self._trainable_as_compiled():
-                cbs.call("on_train_begin", {})
-                for epoch in range(initial_epoch, epochs):
-                    tracker.reset()
-                    self.train()
-                    cbs.call("on_epoch_begin", epoch, {})
-                    train_epoch(steps, fetch, stream.epoch(steps_per_epoch), tracker, cbs, interrupt, self, agree)
-                    logs = tracker.results() if world is None else world.results(tracker)
-                    if val is not None and _validates(epoch, validation_freq):
-                        self.eval()
-                        val_logs = test_loop(runner, val, val_batch_size, validation_steps, tracker, cbs, device,
-                                             world)
-                        logs.update(("val_" + k, v) for k, v in val_logs.items())
-                    cbs.call("on_epoch_end", epoch, logs)
-                    if self.stop_training:
-                        break
-                if world is not None:  # batch norm statistics: process 0's, everywhere
-                    world.copy_from_chief(self, buffers_only=True)
-                cbs.call("on_train_end", logs)
-        finally:
-            self.eval()
-
-    # ------------------------------------------------------------------ evaluate, predict
 
     @_translating_old_arguments
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None,
@@ -261,14 +216,17 @@ class Trainer:
         options = _other_arguments("evaluate", kwargs, extras=("device",))
         self._require_compiled("evaluate")
         self._ready(x)
-        data = self._array_data(x, y, sample_weight, None)
-        batch_size = _batch_size(batch_size, "evaluate")
-        params = {"verbose": _verbose(verbose), "steps": _steps(data.size, batch_size, steps), "samples": data.size}
-        world, device = self._processes(self._device(options.get("device")), batch_size, "evaluate")
-        cbs = self._callback_list(callbacks, verbose, "evaluate", params, world=world)
+        data, checked = self._array_data(x, y, sample_weight, None)
+        batch_size = checks.batch_size(batch_size, "evaluate")
+        factory = self._step_factory()
+        world, device = factory.place(self, options.get("device"), batch_size, "evaluate")
+        params = {"verbose": verbose_level(verbose), "steps": count_steps(data.size, batch_size, steps),
+                  "samples": data.size}
+        cbs = callback_list(self, callbacks, verbose, "evaluate", params, world=world)
         self.eval()
-        runner = StepRunner(self, self._heads, forward=self._forward_function(device))
-        logs = test_loop(runner, data, batch_size, steps, self._tracker, cbs, device, world)
+        with ids_checked_beforehand(checked):
+            logs = evaluate_loop(factory.steps(self, device, world, self._heads), data, batch_size, steps,
+                                 self._compiled.tracker, cbs)
         return _results(logs, self.metrics_names, return_dict)
 
     @_translating_old_arguments
@@ -282,24 +240,28 @@ class Trainer:
         options = _other_arguments("predict", kwargs, extras=("device",)) if kwargs else {}
         self._ready(x, need_heads=False)
         inputs = match_inputs(self, x)
-        batch_size = _batch_size(batch_size, "predict")
-        device = self._device(options.get("device"))
+        checked = checks.check_embedding_ids(self, inputs)
+        batch_size = checks.batch_size(batch_size, "predict")
+        factory = self._step_factory()
         if self.training:
             self.eval()
-        runner = StepRunner(self, (), forward=self._forward_function(device))
         if inputs[0].shape[0] <= batch_size and steps is None and not callbacks and not verbose:
-            # One batch and nothing to report: the shortest path, for low latency.
-            self._materialize_once()
-            with torch.inference_mode():
-                outputs = [o.cpu().numpy() for o in runner.predict([t.to(device) for t in inputs])]
+            # One batch and nothing to report: the shortest path, for low latency (every
+            # process computes it whole).
+            device = factory.device_for(self, options.get("device"))
+            one_batch = factory.steps(self, device)  # (made outside inference mode: it may make the weights)
+            with ids_checked_beforehand(checked), torch.inference_mode():
+                outputs = [o.cpu().numpy() for o in one_batch.predict([t.to(device) for t in inputs])]
         else:
-            # (one batch above: every process computes it whole; here they share the batches)
-            world, device = self._processes(device, batch_size, "predict")
+            world, device = factory.place(self, options.get("device"), batch_size, "predict")
             data = ArrayData(inputs)
-            params = {"verbose": _verbose(verbose), "steps": _steps(data.size, batch_size, steps), "samples": data.size}
-            cbs = self._callback_list(callbacks, verbose, "predict", params, world=world)
-            outputs = [o.numpy() for o in predict_loop(runner, data, batch_size, steps, cbs, device, world)]
-        return self._as_output_structure(outputs)
+            params = {"verbose": verbose_level(verbose), "steps": count_steps(data.size, batch_size, steps),
+                      "samples": data.size}
+            cbs = callback_list(self, callbacks, verbose, "predict", params, world=world)
+            with ids_checked_beforehand(checked):
+                outputs = predict_loop(factory.steps(self, device, world), data, batch_size, steps, cbs)
+            outputs = [o.numpy() for o in outputs]
+        return as_output_structure(self, outputs)
 
     # ------------------------------------------------------------------ one batch
 
@@ -307,79 +269,39 @@ class Trainer:
         """One update on exactly this batch; returns its loss and metrics (as ``evaluate``)."""
         self._require_compiled("train_on_batch")
         self._ready(x)
-        data = self._array_data(x, y, sample_weight, class_weight)
-        device = self._device(None)
+        data, checked = self._array_data(x, y, sample_weight, class_weight)
+        factory, compiled = self._step_factory(), self._compiled
+        device = factory.device_for(self)
         self.optimizer.build(self.parameters())
-        scaling = mixed_precision.loss_scaling(self._policy(), self.optimizer, device)
-        runner = StepRunner(self, self._heads, self.optimizer, self._forward_function(device), scaling)
         if reset_metrics:
-            self._tracker.reset()
+            compiled.tracker.reset()
         self.train()
         try:
-            with self._trainable_as_compiled():
-                runner.train(*data.batch_fetcher(device)(slice(None)), self._tracker)
+            with compiled.trainable_as_compiled(), ids_checked_beforehand(checked):
+                steps = factory.steps(self, device, None, compiled.heads, self.optimizer)
+                steps.train(*data.batch_fetcher(device)(slice(None)), compiled.tracker)
         finally:
             self.eval()
-        return _results(self._tracker.results(), self.metrics_names, return_dict)
+        return _results(compiled.tracker.results(), self.metrics_names, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """The loss and metrics on exactly this batch, without updating anything."""
         self._require_compiled("test_on_batch")
         self._ready(x)
-        data = self._array_data(x, y, sample_weight, None)
+        data, checked = self._array_data(x, y, sample_weight, None)
+        factory, compiled = self._step_factory(), self._compiled
         if reset_metrics:
-            self._tracker.reset()
+            compiled.tracker.reset()
         self.eval()
-        with torch.no_grad():
-            device = self._device(None)
-            runner = StepRunner(self, self._heads, forward=self._forward_function(device))
-            runner.test(*data.batch_fetcher(device)(slice(None)), self._tracker)
-        return _results(self._tracker.results(), self.metrics_names, return_dict)
+        device = factory.device_for(self)
+        with torch.no_grad(), ids_checked_beforehand(checked):
+            steps = factory.steps(self, device, None, compiled.heads)
+            steps.test(*data.batch_fetcher(device)(slice(None)), compiled.tracker)
+        return _results(compiled.tracker.results(), self.metrics_names, return_dict)
 
     def predict_on_batch(self, x):
         """The outputs for exactly this batch (as ``predict``, in one go)."""
         return self.predict(x, batch_size=max(1, len(match_inputs(self, x)[0])))
-
-    # ------------------------------------------------------------------ saving
-
-    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
-        """Save the architecture, the weights and the compile settings in one file.
-
-        ``kfunc.models.load_model(filepath)`` makes the model again. See
-        :mod:`kfunc.models.saving`.
-        """
-        from kfunc.models import saving
-
-        if not distributed.is_chief():  # under torchrun, process 0 writes the file
-            return
-        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
-
-    def save_weights(self, filepath, overwrite=True, **kwargs):
-        """Save the weights (only) to exactly ``filepath``. See :mod:`kfunc.models.saving`."""
-        from kfunc.models import saving
-
-        if not distributed.is_chief():  # under torchrun, process 0 writes the file
-            return
-        saving.save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
-        """Load weights saved by ``save_weights`` (or ``save``); refuses other architectures."""
-        from kfunc.models import saving
-
-        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """The model (without weights) that ``model.get_config()`` describes."""
-        from kfunc.models import saving
-
-        return saving.rebuild_model(cls, config, custom_objects)
-
-    def to_json(self, **kwargs):
-        """The architecture as a JSON string (``kfunc.models.saving.model_from_json`` reads it)."""
-        from kfunc.models import saving
-
-        return saving.model_to_json(self, **kwargs)
 
     # ------------------------------------------------------------------ helpers
 
@@ -397,118 +319,25 @@ class Trainer:
                 raise ValueError(f"Model {self.name!r} has no input shape yet; give it data (x) first.")
             first = x[0] if isinstance(x, (list, tuple)) and not isinstance(x[0], (int, float)) else x
             self._build_from([to_tensor(first, "input")])
-        if need_heads and self._heads is None:
-            self._build_heads()
+        if need_heads and self._compiled.heads is None:
+            self._compiled.build_heads(self)
 
     def _array_data(self, x, y=None, sample_weight=None, class_weight=None):
+        """``(data, checked)``: the arrays as an ArrayData, checked against the model, and
+        the Embeddings whose ids were all checked."""
         if x is None:
             raise ValueError(f"Model {self.name!r} needs input data: pass x (an array, a list, or a dict by input name).")
+        heads = self._heads
         inputs = match_inputs(self, x)
-        targets = match_targets(self, self._heads, y)
-        weights = match_sample_weights(self, self._heads, targets, sample_weight, class_weight)
-        data = ArrayData(inputs, targets, weights)
-        checks.check_before_training(self, self._heads, data)  # (ids, and targets against outputs)
-        return data
+        targets = match_targets(self, heads, y)
+        data = ArrayData(inputs, targets, match_sample_weights(self, heads, targets, sample_weight, class_weight))
+        return data, checks.check_before_training(self, heads, data, self._compiled.tried)
 
-    def _device(self, device=None):
-        """Where to compute: ``device`` if given (moving the model there), else where the weights are."""
-        device = device or (self._compiled or {}).get("device")
-        if device is not None:
-            self.to(device)
-            return torch.device(device)
-        # the first real weight says where the model is: a quick look at the layers' own
-        # weights, then at all (without making meta weights real)
-        for layer in self._layers:
-            for p in layer._parameters.values():
-                if p is not None and not p.is_meta:
-                    return p.device
-        for _, p in torch.nn.Module.named_parameters(self):
-            if not p.is_meta:
-                return p.device
-        return torch.device("cpu")
-
-    def _processes(self, device, batch_size, method):
-        """``(world, device)``: the data-parallel run this process is part of (None if
-        it runs alone), and the device it computes on (under torchrun, its own GPU)."""
-        world = distributed.current(device)
-        if world is None:
-            return None, device
-        world.check_batch_size(batch_size, method)
-        placed = world.place(device)
-        return world, self._device(placed) if placed != device else device
-
-    def _materialize_once(self):
-        """Give meta weights their values, checking only once per version of the graph."""
-        if self.__dict__.get("_materialized_graph") is not self._fx:
-            self.materialize()
-            self.__dict__["_materialized_graph"] = self._fx
-
-    def _policy(self):
-        """The dtype policy: the one read by ``compile``, else the global one."""
-        return (self._compiled or {}).get("policy") or mixed_precision.global_policy()
-
-    def _forward_function(self, device=None, world=None):
-        """The function computing the outputs from the inputs, made once per graph and setting.
-
-        The model's fx program; wrapped in DistributedDataParallel in a
-        data-parallel run (``world``); under autocast for a mixed policy; through
-        ``torch.compile`` with ``jit_compile=True``.
-        """
-        policy, jit = self._policy(), self.__dict__.get("_jit")
-        if world is None and not policy.is_mixed and jit is None:
-            return self._fx.forward  # (skipping the wrapper that only adds to tracebacks)
-        device = torch.device(device) if device is not None else self._device()
-        program = self._fx if world is None else world.data_parallel(self, device, self._heads)
-        graph, made = self.__dict__.get("_forwards") or (None, {})
-        if graph is not self._fx:  # a new graph (a Sequential grew): start afresh
-            graph, made = self._fx, {}
-            self.__dict__["_forwards"] = (graph, made)
-        key = (id(program), policy.name, device.type)
-        if key not in made:
-            forward = mixed_precision.mixed_forward(program, policy, device)
-            made[key] = (program, forward if jit is None else jit.compile(forward))
-        return made[key][1]
-
-    @contextlib.contextmanager
-    def _trainable_as_compiled(self):
-        """Train the weights that were trainable at ``compile``, as Keras does.
-
-        Setting ``layer.trainable`` after ``compile`` takes effect at the next
-        ``compile``; until then ``fit`` trains the weights as they were compiled.
-        """
-        changed = []
-        for layer, trainable in (self._trainable_at_compile or {}).items():
-            if layer._trainable != trainable:
-                for p in layer._parameters.values():
-                    if p is not None and p.requires_grad != trainable:
-                        changed.append((p, p.requires_grad))
-                        p.requires_grad_(trainable)
-        try:
-            yield
-        finally:
-            for p, requires_grad in changed:
-                p.requires_grad_(requires_grad)
-
-    def _callback_list(self, callbacks, verbose, mode, params, history=None, world=None):
-        if isinstance(callbacks, callbacks_module.Callback):
-            callbacks = [callbacks]
-        given = list(callbacks or [])
-        if world is not None and not world.is_chief:  # only process 0 reports and writes files
-            given, verbose = world.callbacks(given), 0
-        shown = any(getattr(cb, "is_progress_display", False) for cb in given)
-        display = None if shown else progress.progress_callback(_verbose(verbose), mode)
-        ordered = ([display] if display is not None else []) + given + ([history] if history is not None else [])
-        return callbacks_module.CallbackList(ordered, model=self, params=params)
-
-    def _as_output_structure(self, arrays):
-        """A dict for outputs given as a dict; else one array, or a list of several (as Keras 2)."""
-        structure = self._output_structure
-        if isinstance(structure, dict):
-            return dict(zip(structure, arrays))
-        return arrays[0] if len(arrays) == 1 else list(arrays)
-
-
-# ---------------------------------------------------------------------- helpers
+    def _step_factory(self):
+        """The model's StepFactory: compile's, or a plain one for a model never compiled."""
+        if self._steps is None:
+            self._steps = StepFactory(self.name)
+        return self._steps
 
 
 def _other_arguments(method, kwargs, extras=(), ignored=()):
@@ -526,41 +355,6 @@ def _other_arguments(method, kwargs, extras=(), ignored=()):
             f"Its arguments are: {', '.join(valid)}."
         )
     return known
-
-
-def _batch_size(batch_size, method):
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"{method}(batch_size={batch_size!r}): the batch size must be a positive int, e.g. 32.")
-    return batch_size
-
-
-def _steps(size, batch_size, steps):
-    full = -(-size // batch_size)
-    return full if steps is None else min(steps, full)
-
-
-def _verbose(verbose):
-    return 1 if verbose == "auto" else int(verbose)
-
-
-def _validates(epoch, validation_freq):
-    """Whether to validate after ``epoch`` (from 0): every N epochs, or at listed epochs (from 1)."""
-    if isinstance(validation_freq, int):
-        return (epoch + 1) % validation_freq == 0
-    return (epoch + 1) in validation_freq
-
-
-def _unpack_validation(validation_data):
-    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-        return tuple(validation_data) + (None,) * (3 - len(validation_data))
-    raise ValueError(
-        "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val); "
-        f"got {type(validation_data).__name__}"
-        + (f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "")
-        + "."
-    )
 
 
 def _results(logs, names, return_dict):

@@ -8,9 +8,11 @@
 * :func:`explore`: pick a layer and one of its nodes, see that call's tensors,
   shapes, neighbours, parameters, code line and place in the graph (:mod:`.explorer`).
 
-Nothing here imports ipywidgets, matplotlib or IPython until it is used, so
-``import kfunc`` stays light and works without a notebook. :func:`install` makes
-``fit`` show the tracker by itself in notebook kernels.
+Nothing here imports ipywidgets, matplotlib or IPython until it is used, and
+``import kfunc`` imports none of this package: ``kfunc/__init__.py`` names the two
+functions that plug in, and each imports it on first use. :func:`notebook_progress`
+makes ``fit`` show the tracker by itself in notebook kernels;
+:func:`kfunc.widgets.call_sites.node_created` notes the line that made each node.
 """
 
 from kfunc.widgets.curves import history_plot, plot_history
@@ -38,13 +40,11 @@ __all__ = [
 
 
 def install():
-    """Have ``fit(verbose=1)`` show a :class:`LiveTracker` when it runs in a notebook kernel.
+    """Add :func:`notebook_progress` to ``fit``'s progress hooks (once, however often it is called).
 
-    It adds a progress hook to :mod:`kfunc.training.progress` (once, however often
-    it is called). The hook decides at each ``fit``: in a Jupyter kernel it returns
-    a tracker; anywhere else (plain ``python``, a terminal) it returns nothing and
-    fit prints its usual text progress bar, without importing ipywidgets.
-    ``KFUNC_TRACKER=off`` keeps the text progress bar in notebooks too.
+    ``import kfunc`` already adds a hook that imports this package at the first ``fit``
+    and calls :func:`notebook_progress`; this installs it directly, for a program that
+    imports ``kfunc.widgets`` anyway.
     """
     from kfunc.training import progress
 
@@ -53,7 +53,12 @@ def install():
 
 
 def notebook_progress(verbose, mode):
-    """The progress hook: a :class:`LiveTracker` for ``fit(verbose=1)`` in a notebook kernel, else None."""
+    """fit's progress display: a :class:`LiveTracker` for ``fit(verbose=1)`` in a notebook kernel, else None.
+
+    Anywhere else (plain ``python``, a terminal) it returns nothing and fit prints its
+    usual text progress bar, without importing ipywidgets. ``KFUNC_TRACKER=off`` keeps
+    the text progress bar in notebooks too.
+    """
     from kfunc.widgets.frontend import tracker_disabled
 
     if mode != "fit" or verbose != 1 or tracker_disabled() or kernel_shell() is None:

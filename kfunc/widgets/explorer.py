@@ -7,7 +7,7 @@ model's layers and, for the chosen layer, its nodes. For the chosen node it show
   which call made it) and its output tensors, with shapes and dtypes;
 * the inbound layers (who fed this call) and the layers that read its outputs;
 * the layer's parameter count (shared by all of its nodes: one set of weights);
-* the line of code that made the call (kfunc records it on each node);
+* the line of code that made the call (noted by :mod:`kfunc.widgets.call_sites`);
 * the model's graph with this call highlighted.
 
 In a notebook with widgets these are two dropdowns and a live panel; elsewhere
@@ -18,10 +18,13 @@ the HTML: an untrusted notebook (a fresh clone, Binder's first open) has the
 ``<svg>`` elements of HTML outputs stripped, while an image shows everywhere.
 """
 
+import functools
 import html
-import os
 from dataclasses import dataclass, field
 
+from kfunc.engine.keras_tensor import is_symbolic
+from kfunc.engine.structure import flatten
+from kfunc.widgets.call_sites import where
 from kfunc.widgets.frontend import choose_mode
 
 HIGHLIGHT = ("#FFE066", "#E03131")  # fill and border of the chosen call in the graph
@@ -87,7 +90,6 @@ def node_info(layer, node_index=0, model=None):
             ref = f"{reader.layer.name}[{reader.node_index}]"
             if ref not in read_by:
                 read_by.append(ref)
-    kwargs = {k: v for k, v in node.call_kwargs.items() if not _has_tensor(v)}
     return NodeInfo(
         layer=layer.name,
         class_name=type(layer).__name__,
@@ -98,9 +100,9 @@ def node_info(layer, node_index=0, model=None):
         inbound_layers=[t._keras_history.layer.name for t in node.input_tensors if t._keras_history is not None],
         read_by=read_by,
         params=layer_param_count(layer),
-        call_site=_where(getattr(node, "call_site", None)),
+        call_site=where(getattr(node, "call_site", None)),
         in_model=model is None or id(node) in getattr(model, "_network_nodes", ()),
-        call_kwargs=kwargs,
+        call_kwargs={k: v for k, v in node.call_kwargs.items() if not any(map(is_symbolic, flatten(v)))},
     )
 
 
@@ -200,14 +202,9 @@ class NodeReport:
         return f"<NodeReport {self.info.layer}[{self.node_index}]>"
 
 
-_EXPLORER_CLASS = None
-
-
+@functools.lru_cache(maxsize=None)
 def _explorer_class():
     """The widget class, made on first use so that ipywidgets is imported only then."""
-    global _EXPLORER_CLASS
-    if _EXPLORER_CLASS is not None:
-        return _EXPLORER_CLASS
     import ipywidgets as w
 
     class _NodeExplorer(w.VBox):
@@ -280,8 +277,7 @@ def _explorer_class():
             return f"NodeExplorer(model={name!r}, layer={layer.name!r}, node_index={index})"
 
     _NodeExplorer.__name__ = _NodeExplorer.__qualname__ = "NodeExplorer"
-    _EXPLORER_CLASS = _NodeExplorer
-    return _EXPLORER_CLASS
+    return _NodeExplorer
 
 
 def __getattr__(name):
@@ -351,10 +347,10 @@ def _node(layer, node_index):
     if not nodes:
         raise ValueError(f"Layer {layer.name!r} was never called, so it has no node to explore. "
                          f"Call it on a tensor first: `{layer.name}(x)`.")
-    if not isinstance(node_index, int) or not 0 <= node_index < len(nodes):
-        raise ValueError(f"Layer {layer.name!r} has {len(nodes)} node(s) (0 to {len(nodes) - 1}); "
-                         f"node_index={node_index!r} is not one of them.")
-    return nodes[node_index]
+    if isinstance(node_index, int) and 0 <= node_index < len(nodes):
+        return nodes[node_index]
+    raise ValueError(f"Layer {layer.name!r} has {len(nodes)} node(s) (0 to {len(nodes) - 1}); "
+                     f"node_index={node_index!r} is not one of them.")
 
 
 def _resolve_layer(model, layers, layer):
@@ -400,40 +396,5 @@ def _graph_svg(model, layer, node_index):
 
 def _ref(tensor):
     history = tensor._keras_history
-    if history is None:
-        return "?"
-    return f"{history.layer.name}[{history.node_index}][{history.tensor_index}]"
+    return "?" if history is None else f"{history.layer.name}[{history.node_index}][{history.tensor_index}]"
 
-
-def _has_tensor(value):
-    from kfunc.engine.keras_tensor import flatten, is_symbolic
-
-    return any(is_symbolic(v) for v in flatten(value))
-
-
-def _where(call_site):
-    """``(where, line, source)`` with a short, machine-independent ``where``."""
-    if call_site is None:
-        return None
-    filename, line, source = call_site
-    if _is_notebook_cell(filename):
-        where = "notebook cell"
-    elif filename.startswith("<"):
-        where = filename
-    else:
-        try:
-            relative = os.path.relpath(filename)
-        except ValueError:  # another drive (Windows)
-            relative = filename
-        where = relative if not relative.startswith("..") else os.path.basename(filename)
-    return where, line, source
-
-
-def _is_notebook_cell(filename):
-    if filename.startswith("<ipython-input-") or "ipykernel_" in filename:
-        return True
-    from kfunc.widgets.frontend import kernel_shell
-
-    shell = kernel_shell()
-    names = getattr(getattr(shell, "compile", None), "_filename_map", None) or {}
-    return filename in names

@@ -250,13 +250,3 @@ def curves_caption(record):
     titles = [title for title, _, _ in panels(record)]
     return f"<Training curves: {', '.join(titles) or 'no values'}; {len(record.epochs)} epochs>"
 
-
-def final_summary(record, weights):
-    """The text display's closing lines: best epoch, and the last epoch's loss breakdown."""
-    lines = [table_caption(record)]
-    latest = record.latest()
-    for prefix in ("", "val_"):
-        text = breakdown_text(latest, weights, prefix)
-        if text:
-            lines.append(text)
-    return "\n".join(lines)

@@ -111,7 +111,7 @@ def _sequential_from_config(cls, config):
 def _functional_from_config(cls, config):
     """Make the layers, then replay their calls (nodes) in an order where inputs exist."""
     from kfunc.engine.input_layer import InputLayer
-    from kfunc.engine.keras_tensor import flatten
+    from kfunc.engine.structure import flatten
 
     rank = _node_ranks(config)
     made = {}  # (layer name, node index in this model) -> the node's output tensors

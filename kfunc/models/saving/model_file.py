@@ -10,6 +10,7 @@ import json
 import os
 import warnings
 
+from kfunc.engine.structure import map_structure
 from kfunc.models.saving.architecture import json_default, model_from_json, model_to_json
 from kfunc.models.saving.files import MODEL_FORMAT, VERSION, atomic_save, read
 from kfunc.models.saving.objects import get_registered_object, loading
@@ -76,11 +77,11 @@ def _training_config(model):
     try:
         config = {
             "optimizer": optimizer,
-            "loss": _serialize(compiled["loss"], losses.serialize),
-            "metrics": _serialize(compiled["metrics"], metrics.serialize),
-            "weighted_metrics": _serialize(compiled["weighted_metrics"], metrics.serialize),
-            "loss_weights": compiled["loss_weights"],
-            "sample_weight_mode": compiled["sample_weight_mode"],
+            "loss": _serialize(compiled.loss, losses.serialize),
+            "metrics": _serialize(compiled.metrics, metrics.serialize),
+            "weighted_metrics": _serialize(compiled.weighted_metrics, metrics.serialize),
+            "loss_weights": compiled.loss_weights,
+            "sample_weight_mode": compiled.sample_weight_mode,
         }
         return json.dumps(config, default=json_default)
     except (TypeError, ValueError):
@@ -88,16 +89,17 @@ def _training_config(model):
 
 
 def _serialize(value, serialize):
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_serialize(v, serialize) for v in value]
-    if isinstance(value, dict):
-        return {k: _serialize(v, serialize) for k, v in value.items()}
-    out = serialize(value)
-    if isinstance(out, str) and not out.isidentifier():
-        raise ValueError(f"{value!r} has no name to save it under")
-    return out
+    """``compile``'s argument as JSON data: each loss or metric by name (or config dict)."""
+
+    def named(leaf):
+        if leaf is None or isinstance(leaf, str):
+            return leaf
+        out = serialize(leaf)
+        if isinstance(out, str) and not out.isidentifier():
+            raise ValueError(f"{leaf!r} has no name to save it under")
+        return out
+
+    return map_structure(named, value)
 
 
 def _compile_from_config(model, config, optimizer_state):

@@ -39,6 +39,7 @@ import torch
 from kfunc import ops
 from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
+from kfunc.engine.structure import shapes_of
 
 
 class _Merge(Layer):
@@ -99,9 +100,7 @@ class _Merge(Layer):
         return [[(i, axis) for i in range(len(shapes))] for axis in range(1, len(shapes[0]))]
 
     def call(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or not inputs[0].is_meta:
-            # real data: the same checks as while building the graph
-            self._check_input_shapes(_real_shapes(inputs))
+        self._check_input_shapes(shapes_of(inputs))  # on data, the same checks as while building
         return self._merge(list(inputs))
 
     def _merge(self, tensors):
@@ -270,12 +269,6 @@ class Dot(_Merge):
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _real_shapes(inputs):
-    if isinstance(inputs, (list, tuple)):
-        return [tuple(t.shape) for t in inputs]
-    return tuple(inputs.shape)
 
 
 def _first_conflict(a, b, broadcast, axes=None):

@@ -1,0 +1,117 @@
+"""What a layer may be made with and called on: the checks, with errors that teach.
+
+A layer is called on symbolic tensors while a model is described, and on data
+(numpy arrays, torch tensors) afterwards. The mistakes a student makes on the way
+(passing the layer instead of its output, mixing data into a model under
+construction, a Python list of numbers, a misspelt argument) are caught here and
+explained, rather than surfacing as a torch error from deep inside a layer.
+"""
+
+import functools
+import inspect
+
+import numpy as np
+import torch
+
+from kfunc._errors import did_you_mean
+from kfunc.engine.dtypes import dtype_name
+from kfunc.engine.structure import flatten
+from kfunc.engine.weights import Weights
+
+# The keyword arguments every layer takes (see Layer.__init__).
+BASE_ARGUMENTS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape", "batch_size", "input_dim")
+
+# Errors torch raises from inside a layer's computation on data that the symbolic
+# shapes could not rule out (integers fed to a float layer, a sequence too short for
+# a convolution): the layer call turns them into a ValueError naming the layer.
+TORCH_ERRORS = (RuntimeError, NotImplementedError, IndexError)
+
+
+@functools.lru_cache(maxsize=None)
+def parameter_names(cls):
+    """Every keyword argument that ``cls(...)`` takes: the parameters of each constructor up its classes."""
+    names = set(BASE_ARGUMENTS)
+    for klass in cls.__mro__[:-1]:  # all but `object`
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            params = inspect.signature(inspect.unwrap(init)).parameters
+            names.update(p for p in params if p not in ("self", "args", "kwargs"))
+    return frozenset(names)
+
+
+def reject_unknown_arguments(cls, kwargs):
+    """Raise the TypeError for keyword arguments that no constructor of ``cls`` took."""
+    allowed = parameter_names(cls)
+    name = next(iter(kwargs))
+    raise TypeError(
+        f"{cls.__name__}() got an unknown argument {name!r}={kwargs[name]!r}."
+        f"{did_you_mean(name, allowed)} Its arguments are: {', '.join(sorted(allowed))}."
+    )
+
+
+def check_symbolic_call(layer, values):
+    """Refuse a layer, or data, among the arguments of a call on symbolic tensors."""
+    for value in values:
+        _check_not_a_layer(layer, value)
+        if isinstance(value, (torch.Tensor, np.ndarray)):
+            raise TypeError(
+                f"Layer {layer.name!r} was called on a mix of symbolic tensors and real "
+                f"data (a {type(value).__name__} of shape {tuple(value.shape)}). While "
+                "a model is being built, pass symbolic tensors only; feed real data "
+                "later with `model(data)` or `model.predict(data)`."
+            )
+
+
+def check_data_call(layer, args, values):
+    """Refuse anything but tensors or arrays as the input of a call on data."""
+    for value in values:
+        _check_not_a_layer(layer, value)
+    first = args[0] if args else None
+    if first is None:
+        raise TypeError(f"Layer {layer.name!r} was called without an input. Call it on a tensor: `{layer.name}(x)`.")
+    if isinstance(first, str):
+        raise TypeError(
+            f"Layer {layer.name!r} was called on the string {first!r}. Layers take tensors: "
+            "an `Input(...)` tensor while building a model, or numbers as a numpy array "
+            "or torch tensor."
+        )
+    leaves = flatten(first)
+    if any(isinstance(v, (int, float, bool)) for v in leaves):
+        raise TypeError(
+            f"Layer {layer.name!r} was called on a Python {type(first).__name__} of numbers. "
+            "Layers take tensors: wrap the numbers in `np.array(...)` (with a batch "
+            "dimension first), or build a model from `Input(shape=...)`."
+        )
+    if not all(isinstance(v, (torch.Tensor, np.ndarray)) for v in leaves):
+        kinds = sorted({type(v).__name__ for v in leaves})
+        raise TypeError(
+            f"Layer {layer.name!r} was called on {', '.join(kinds)}; it takes symbolic "
+            "tensors (from `Input(...)` or other layers) or real tensors (numpy arrays, "
+            "torch tensors)."
+        )
+
+
+def _check_not_a_layer(layer, value):
+    if isinstance(value, Weights):  # that is, a layer
+        raise TypeError(
+            f"Layer {layer.name!r} was called on the layer {value.name!r} itself, "
+            f"not on a tensor. Call that layer on a tensor first, e.g. "
+            f"`{value.name}(x)`, and pass its output to {layer.name!r}."
+        )
+
+
+def failed_call_message(layer, args, err):
+    """Why ``layer`` failed on data: its inputs' shapes and dtypes, a hint, and torch's reason."""
+    tensors = [t for t in flatten(args) if isinstance(t, torch.Tensor)]
+    described = ", ".join(f"shape {tuple(t.shape)} ({dtype_name(t.dtype)})" for t in tensors) or "no tensor"
+    hint = ""
+    if any(not (t.is_floating_point() or t.is_complex()) for t in tensors):
+        hint = (
+            " It was given integers: apart from Embedding, layers compute on floats. Feed float "
+            "data (`x.astype('float32')`), or turn ids into vectors with an Embedding first."
+        )
+    reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return (
+        f"Layer {layer.name!r} ({type(layer).__name__}) failed on its input: {described}.{hint} "
+        f"Torch reported: {reason}"
+    )

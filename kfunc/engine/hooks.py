@@ -1,0 +1,51 @@
+"""The two points where code outside the core plugs into it.
+
+The core knows nothing of Keras 1 spellings or notebook widgets and imports neither.
+Where they need a say, it calls a named point; ``kfunc/__init__.py`` names the module
+that answers, where a reader sees it, and that module is imported on the first call.
+
+* ``spellings`` (answered by ``kfunc.legacy``) translates Keras 1 spellings:
+  ``layer_arguments(cls, args, kwargs)`` for a constructor given keywords no
+  constructor of its class takes (``Dense(output_dim=64)``) and
+  ``method_arguments(name, kwargs)`` for ``fit`` and its siblings (``nb_epoch=``)
+  return the arguments translated; ``old_method(layer, name)`` and
+  ``old_layer(name)`` return what ``layer.get_output`` or ``kfunc.layers.merge``
+  stand for, or None.
+* ``node_listener`` (answered by ``kfunc.widgets.call_sites``) hears of each new node:
+  ``node_created(node)``. The node explorer notes the user's line that made it.
+"""
+
+import importlib
+
+
+class Plugin:
+    """A named point: the installed module answers, or ``defaults`` until one is."""
+
+    def __init__(self, defaults):
+        self._defaults, self._module_name, self._module = defaults, None, None
+
+    def install(self, module_name):
+        """Let ``module_name`` answer; it is imported the first time the core calls it."""
+        self._module_name, self._module = module_name, None
+
+    def __getattr__(self, name):
+        if self._module_name is None:
+            return getattr(self._defaults, name)
+        if self._module is None:
+            self._module = importlib.import_module(self._module_name)
+        return getattr(self._module, name)
+
+
+class _Keras2Only:  # until kfunc.legacy answers, nothing is translated
+    layer_arguments = staticmethod(lambda cls, args, kwargs: (args, kwargs))
+    method_arguments = staticmethod(lambda method_name, kwargs: kwargs)
+    old_method = staticmethod(lambda layer, name: None)
+    old_layer = staticmethod(lambda name: None)
+
+
+class _NobodyListens:
+    node_created = staticmethod(lambda node: None)
+
+
+spellings = Plugin(_Keras2Only)
+node_listener = Plugin(_NobodyListens)

@@ -23,6 +23,8 @@ Example:
     with the predictions: targets of shape (2, 4, 3), predictions of shape (2, 5, 3) ...
 """
 
+import weakref
+
 import torch
 
 from kfunc.engine.functional import Functional
@@ -141,7 +143,7 @@ def check_embedding_ids(model, inputs, name_the_input=False):
     Raises:
         ValueError: for an id that is not a whole number in ``[0, input_dim)``.
     """
-    calls = _embedding_calls(model, list(range(len(model.inputs))))
+    calls = _embedding_calls_of(model)
     if not calls:
         return []
     for index, (name, tensor) in enumerate(zip(model.input_names, inputs)):
@@ -155,6 +157,21 @@ def check_embedding_ids(model, inputs, name_the_input=False):
     fed_otherwise = {id(layer) for layer, read in calls if read is None}
     checked = {id(layer): layer for layer, read in calls if id(layer) not in fed_otherwise}
     return list(checked.values())
+
+
+# model -> (the fx module its graph was lowered to, its Embedding calls): a graph is walked
+# once, not at every predict (a one-sample predict must stay close to a bare forward)
+_EMBEDDING_CALLS = weakref.WeakKeyDictionary()
+
+
+def _embedding_calls_of(model):
+    """:func:`_embedding_calls` of ``model``'s own inputs, remembered for its current graph."""
+    graph = getattr(model, "_fx", None)
+    cached = _EMBEDDING_CALLS.get(model)
+    if cached is None or cached[0] is not graph or graph is None:
+        cached = (graph, _embedding_calls(model, list(range(len(model.inputs)))))
+        _EMBEDDING_CALLS[model] = cached
+    return cached[1]
 
 
 def _embedding_calls(model, feeds):

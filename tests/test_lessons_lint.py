@@ -140,6 +140,18 @@ def test_no_absolute_paths(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_stored_outputs_read_untrusted(path):
+    # JupyterLab strips <svg> inside HTML until a notebook is trusted, and a fresh clone is not:
+    # pictures travel as image/png or image/svg+xml outputs of their own
+    for index, cell in enumerate(_read(path).cells):
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            assert "<svg" not in html, f"{path.name} cell {index} stores SVG inside text/html"
+            assert "<script" not in html and "<style" not in html, f"{path.name} cell {index}: scripts and styles are stripped untrusted"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
 def test_first_code_cell_seeds(path):
     first = _code_cells(_read(path))[0].source
     assert "set_random_seed(" in first, f"{path.name}: the first code cell must seed everything"

@@ -161,27 +161,13 @@ def browser_missing():
 
 
 def browser_stage(screenshots, timeout):
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(NOTEBOOK, Path(folder) / NOTEBOOK.name)
         port, token = _free_port(), secrets.token_hex(16)
         server = _start_lab(folder, port, token)
         try:
             _wait_for_server(port, token, server)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1280, "height": 1700})
-                    try:
-                        _run_in_lab(page, port, token, screenshots, timeout)
-                    except Exception as error:
-                        page.screenshot(path=str(screenshots / "failure.png"), full_page=True)
-                        if isinstance(error, Failure):
-                            raise
-                        raise Failure(f"{type(error).__name__}: {error} (see failure.png)") from error
-                finally:
-                    browser.close()
+            _in_browser(lambda page: _run_in_lab(page, port, token, screenshots, timeout), screenshots / "failure.png")
             check_saved_notebook(Path(folder) / NOTEBOOK.name)
         finally:
             _stop(server)
@@ -194,8 +180,6 @@ LESSON = "06_layer_nodes.ipynb"  # the lesson whose stored explorer output is ch
 def lesson_stage(screenshots, timeout):
     """A lesson served by ``tools/lessons.sh``, as a student opens it: stored outputs readable
     untrusted, "Run All" leaves the worked answers collapsed, the repository stays clean."""
-    from playwright.sync_api import sync_playwright
-
     before = _lessons_state()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder) / "kfunc-lessons"
@@ -203,19 +187,8 @@ def lesson_stage(screenshots, timeout):
         server = _start_lessons(folder, workdir, port, token)
         try:
             _wait_for_server(port, token, server, timeout=300)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1280, "height": 1700})
-                    try:
-                        _lesson_in_lab(page, port, token, screenshots, timeout)
-                    except Exception as error:
-                        page.screenshot(path=str(screenshots / "failure_lesson.png"), full_page=True)
-                        if isinstance(error, Failure):
-                            raise
-                        raise Failure(f"{type(error).__name__}: {error} (see failure_lesson.png)") from error
-                finally:
-                    browser.close()
+            _in_browser(lambda page: _lesson_in_lab(page, port, token, screenshots, timeout),
+                        screenshots / "failure_lesson.png")
         finally:
             _stop(server)
         saved = json.loads((workdir / LESSON).read_text())
@@ -329,6 +302,25 @@ _WORKED_ANSWERS = """() => {
   const inside = heading < 0 ? [] : cells.slice(heading + 1, next < 0 ? cells.length : next);
   return {heading, visible: inside.filter(c => c.offsetParent !== null).map(c => c.innerText.slice(0, 60))};
 }"""
+
+
+def _in_browser(steps, failure_png):
+    """Run ``steps(page)`` in a headless Chromium page; on a failure, save a screenshot first."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1700})
+            try:
+                steps(page)
+            except Exception as error:
+                page.screenshot(path=str(failure_png), full_page=True)
+                if isinstance(error, Failure):
+                    raise
+                raise Failure(f"{type(error).__name__}: {error} (see {failure_png.name})") from error
+        finally:
+            browser.close()
 
 
 def _scroll_to(locator, tries=5):

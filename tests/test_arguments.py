@@ -59,3 +59,19 @@ def test_a_torch_failure_on_data_names_the_layer_and_the_shapes():
     dense(torch.ones(1, 3))
     with pytest.raises(ValueError, match=r"Layer 'd' \(Dense\) failed on its input: shape \(1, 4\) \(float32\)"):
         dense(torch.ones(1, 4))
+
+
+def test_a_setting_given_to_the_call_is_refused_naming_the_layer_and_the_constructor():
+    x = Input(shape=(4,))
+    with pytest.raises(TypeError, match=r"Layer 'dense\w*' \(Dense\) was called with the keyword argument 'units'.*"
+                                        r"Its call takes: inputs\. .*constructor, `Dense\(\.\.\.\)`"):
+        Dense(3)(x, units=3)
+    assert Dense(3)(x).shape == (None, 3)  # the failed call left nothing half-made
+
+
+def test_training_and_mask_are_dropped_for_a_call_that_does_not_take_them():
+    x = Input(shape=(4,))
+    assert Dense(3)(x, training=True).shape == (None, 3)
+    assert Dense(3)(x, mask=None).shape == (None, 3)
+    data = torch.ones(2, 4)
+    assert Dense(3)(data, training=False).shape == (2, 3)

@@ -49,6 +49,37 @@ def reject_unknown_arguments(cls, kwargs):
     )
 
 
+@functools.lru_cache(maxsize=None)
+def call_keywords(cls):
+    """The keyword arguments ``cls.call`` takes, or ``None`` when it takes any (``**kwargs``)."""
+    params = inspect.signature(cls.call).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    return frozenset(p.name for p in params if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def accepted_call_keywords(layer, kwargs):
+    """The keyword arguments of a call that the layer's ``call`` takes.
+
+    ``training`` and ``mask`` are dropped when ``call`` does not take them, as Keras
+    does (a model passes them to all its layers); any other unknown keyword is a
+    mistake, often a setting given to the call instead of the constructor.
+    """
+    allowed = call_keywords(type(layer))
+    if allowed is None:
+        return kwargs
+    unknown = [name for name in kwargs if name not in allowed and name not in ("training", "mask")]
+    if unknown:
+        kind = type(layer).__name__
+        raise TypeError(
+            f"Layer {layer.name!r} ({kind}) was called with the keyword argument {unknown[0]!r}, "
+            f"which its call does not take.{did_you_mean(unknown[0], allowed)} Its call takes: "
+            f"{', '.join(sorted(allowed))}. A layer's settings go to its constructor, `{kind}(...)`, "
+            "and the call gets the input tensors."
+        )
+    return {name: value for name, value in kwargs.items() if name in allowed}
+
+
 def check_symbolic_call(layer, values):
     """Refuse a layer, or data, among the arguments of a call on symbolic tensors."""
     for value in values:

@@ -17,7 +17,7 @@ from torch import nn
 
 from kfunc.engine import hooks, naming
 from kfunc.engine.arguments import (
-    TORCH_ERRORS, check_data_call, check_symbolic_call, failed_call_message, parameter_names,
+    TORCH_ERRORS, accepted_call_keywords, check_data_call, check_symbolic_call, failed_call_message, parameter_names,
     reject_unknown_arguments,
 )
 from kfunc.engine.dtypes import DTYPES, dtype_name
@@ -104,6 +104,8 @@ class Layer(Weights, nn.Module):
 
     def __call__(self, *args, **kwargs):
         """Call the layer: on data it computes, on symbolic tensors it records a node."""
+        if kwargs:
+            kwargs = accepted_call_keywords(self, kwargs)
         first = args[0] if args else None
         if isinstance(first, torch.Tensor):
             return self._call_on_data(args, kwargs)

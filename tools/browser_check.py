@@ -248,7 +248,7 @@ def _lesson_in_lab(page, port, token, screenshots, timeout):
     page.click(".lm-MenuBar-item:has-text('Run')")
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function(_CELLS_WAITING, arg=True, timeout=ms)  # queued or running: [*]
-    _wait_until_idle(page, timeout)
+    _wait_for_every_cell_to_run(page, timeout)
     answers = page.evaluate(_WORKED_ANSWERS)
     if answers["heading"] < 0:
         raise Failure(f"{LESSON}: no 'Worked answers' heading in the page")
@@ -261,7 +261,7 @@ def _lesson_in_lab(page, port, token, screenshots, timeout):
     page.wait_for_function("!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=ms)
 
 
-def _wait_until_idle(page, timeout):
+def _wait_for_every_cell_to_run(page, timeout):
     """Until every code cell shows an execution count, three looks in a row.
 
     Neither "no [*]" nor the kernel's status will do: when a cell tagged raises-exception

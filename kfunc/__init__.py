@@ -10,7 +10,7 @@
 from kfunc import activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics, models, ops
 from kfunc import optimizers, tracebacks, utils
 from kfunc.engine import hooks
-from kfunc.engine.input_layer import Input
+from kfunc.layers.input_layer import Input
 from kfunc.models import Model, Sequential
 from kfunc.training import progress, trainer
 

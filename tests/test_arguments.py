@@ -1,10 +1,10 @@
-"""kfunc.engine.arguments: what a layer may be made with and called on."""
+"""kfunc._errors.arguments: what a layer may be made with and called on."""
 
 import numpy as np
 import pytest
 import torch
 
-from kfunc.engine.arguments import parameter_names
+from kfunc._errors.arguments import parameter_names
 from kfunc.layers import Dense, Input, Layer
 
 

@@ -1,8 +1,8 @@
-"""kfunc.engine.input_layer: where a model's data enters the graph."""
+"""kfunc.layers.input_layer: where a model's data enters the graph."""
 
 import pytest
 
-from kfunc.engine.input_layer import InputLayer
+from kfunc.layers.input_layer import InputLayer
 from kfunc.layers import Input
 
 

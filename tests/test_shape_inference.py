@@ -59,10 +59,20 @@ def test_a_layer_may_make_tensors_in_call_on_its_inputs_device():
     assert WithOnes()(Input(shape=(4,))).shape == (None, 5)
 
 
-def test_a_tensor_made_on_the_cpu_inside_call_is_explained_with_the_layer():
+def test_a_tensor_made_inside_call_is_a_stand_in_too():
+    class AddOnes(Layer):
+        def call(self, x):
+            return x + torch.ones(4)  # no device given: inference makes it on meta
+
+    layer = AddOnes()
+    assert layer(Input(shape=(4,))).shape == (None, 4)
+    assert torch.equal(layer(torch.zeros(2, 4)), torch.ones(2, 4))
+
+
+def test_a_tensor_pinned_to_the_cpu_inside_call_is_explained_with_the_layer():
     class CpuOnes(Layer):
         def call(self, x):
-            return x + torch.ones(4)
+            return x + torch.ones(4, device="cpu")
 
     with pytest.raises(ValueError, match=r"Layer 'cpu_ones' \(CpuOnes\) cannot be called on an input of shape "
                                          r"\(None, 4\)\. Torch reported: .*device"):

@@ -10,6 +10,11 @@ Open the files in this order:
 6. ``lowering``: the nodes become torch code (``print(model.code)``).
 7. ``shape_inference``: output shapes, from a run on torch's ``meta`` device.
 8. ``weights``: made on the first call, given values only when needed.
-9. ``input_layer``, ``naming``, ``structure``, ``dtypes``, ``arguments``: the helpers.
+9. ``naming``, ``structure``, ``dtypes``: the helpers.
 10. ``hooks``: where legacy spellings and the notebook widgets plug in.
+
+The engine states each rule and raises; the messages that explain a user's mistake
+to them live in ``kfunc/_errors/``, one module per thing checked (a layer's
+arguments, a model's inputs and outputs, the graph, node accessors, weights).
+``Input`` and ``InputLayer`` are a layer like the others: ``kfunc/layers/input_layer.py``.
 """

@@ -9,14 +9,12 @@ reusing its layers and their weights; its inner layers gain no node.
 ``kfunc.Model`` adds training (``compile``, ``fit``, ...) on top of this class.
 """
 
-import numpy as np
-import torch
-
-from kfunc._errors import did_you_mean
+from kfunc._errors.endpoints import check_model_input_shapes, checked_endpoints, inputs_in_order
+from kfunc._errors.lowering import misread_output_error
 from kfunc.engine.graph import map_graph
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
 from kfunc.engine.layer import Layer
-from kfunc.engine.lowering import lower, unreadable_output
+from kfunc.engine.lowering import lower
 from kfunc.engine.structure import flatten, map_structure, one_or_list
 
 
@@ -43,8 +41,8 @@ class Functional(Layer):
 
     def _init_graph(self, inputs, outputs):
         # 1. remember the structures as given; flatten them for the graph walk
-        self._input_structure = _endpoints(inputs, "inputs", self.name)
-        self._output_structure = _endpoints(outputs, "outputs", self.name)
+        self._input_structure = checked_endpoints(inputs, "inputs", self.name)
+        self._output_structure = checked_endpoints(outputs, "outputs", self.name)
         self.inputs, self.outputs = flatten(self._input_structure), flatten(self._output_structure)
         # 2. walk the graph: node order, layer order, connectivity, unique names
         self._nodes, self._layers = map_graph(self.inputs, self.outputs)
@@ -89,35 +87,8 @@ class Functional(Layer):
             names.append(proposal)
         return names
 
-    def get_layer(self, name=None, index=None):
-        """A layer of the model by ``name`` or by position ``index`` in ``model.layers``.
-
-        Raises:
-            ValueError: for an unknown name or an index out of range.
-        """
-        if (name is None) == (index is None):
-            raise ValueError("get_layer takes either `name=` or `index=`, exactly one of them.")
-        if index is not None:
-            if not -len(self._layers) <= index < len(self._layers):
-                raise ValueError(
-                    f"get_layer(index={index}): model {self.name!r} has only "
-                    f"{len(self._layers)} layers (indices 0 to {len(self._layers) - 1})."
-                )
-            return self._layers[index]
-        for layer in self._layers:
-            if layer.name == name:
-                return layer
-        names = [l.name for l in self._layers]
-        raise ValueError(f"No such layer: {name!r}.{did_you_mean(name, names)} The model's layers are: {names}.")
-
     code = property(lambda self: self._fx.code, doc="The generated torch code of the forward pass.")
     graph_module = property(lambda self: self._fx, doc="The ``torch.fx.GraphModule`` that computes the model.")
-
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
-        """Print the table of layers, shapes, parameter counts and connections (:func:`kfunc.display.print_summary`)."""
-        from kfunc.display import print_summary
-
-        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
 
     # ------------------------------------------------------------- calling
 
@@ -126,47 +97,16 @@ class Functional(Layer):
         try:  # forward itself: fx's __call__ would print its own report and drop the traceback
             return self._fx.forward(*self._flatten_inputs(inputs))
         except (IndexError, KeyError, TypeError) as err:
-            layer = unreadable_output(self._fx, err)
-            if layer is None:
+            explained = misread_output_error(self, err)
+            if explained is None:
                 raise
-            raise ValueError(
-                f"Layer {layer.name!r} ({type(layer).__name__}) returned, on data, tensors nested "
-                f"otherwise than when model {self.name!r} was built ({type(err).__name__}: {err}). "
-                "A layer must return the same structure (one tensor, or the same lists) on every call."
-            ) from err
+            raise explained from err
 
     def _flatten_inputs(self, inputs):
-        n = len(self.inputs)
-        if isinstance(inputs, dict):
-            missing = [name for name in self.input_names if name not in inputs]
-            if missing:
-                raise ValueError(
-                    f"Model {self.name!r} needs data for the input(s) {missing}; the dict "
-                    f"passed has the keys {list(inputs)}. Expected keys: {self.input_names}."
-                )
-            return [inputs[name] for name in self.input_names]
-        if isinstance(inputs, (list, tuple)):
-            if len(inputs) != n:
-                raise ValueError(
-                    f"Model {self.name!r} has {n} input(s) {self.input_names}, but was "
-                    f"called on {len(inputs)} tensors."
-                )
-            return list(inputs)
-        if n != 1:
-            raise ValueError(
-                f"Model {self.name!r} has {n} inputs {self.input_names}, but was called on "
-                "a single tensor. Pass a list in that order, or a dict by input name."
-            )
-        return [inputs]
+        return inputs_in_order(self, inputs)
 
     def _check_input_shapes(self, input_shape):
-        shapes = [input_shape] if isinstance(input_shape, tuple) else self._flatten_inputs(input_shape)
-        for expected, shape, name in zip(self.inputs, shapes, self.input_names):
-            if isinstance(shape, tuple) and not _compatible(expected.shape, shape):
-                raise ValueError(
-                    f"Input {name!r} of model {self.name!r} expects shape "
-                    f"{expected.shape}, but was called on shape {shape}."
-                )
+        check_model_input_shapes(self, input_shape)
 
     def compute_output_spec(self, inputs, training=None, mask=None):
         tensors = self._flatten_inputs(inputs)
@@ -175,82 +115,8 @@ class Functional(Layer):
             return map_structure(lambda t: KerasTensor(t.shape, t.dtype), self._output_structure)
         return super().compute_output_spec(inputs)
 
-    # ------------------------------------------------------------- config
-
-    def get_config(self):
-        """The architecture as plain data: layers, with the nodes that connect them.
-
-        A tensor is written ``[layer name, node index, tensor index]``; inside a node's
-        arguments, ``{'__tensor__': [...]}``.
-        """
-        ref = lambda t: [t._keras_history.layer.name, *t._keras_history[1:]]  # noqa: E731
-        tagged = lambda v: {"__tensor__": ref(v)} if is_symbolic(v) else v  # noqa: E731
-        layers = [
-            {
-                "class_name": type(layer).__name__,
-                "name": layer.name,
-                "config": layer.get_config(),
-                "inbound_nodes": [
-                    {"args": map_structure(tagged, list(n.call_args)), "kwargs": map_structure(tagged, n.call_kwargs)}
-                    for n in layer._inbound_nodes
-                    if id(n) in self._network_nodes and not n.is_input
-                ],
-            }
-            for layer in self._layers
-        ]
-        return {
-            "name": self.name,
-            "layers": layers,
-            "input_layers": map_structure(ref, self._input_structure),
-            "output_layers": map_structure(ref, self._output_structure),
-        }
-
 
 def _class_name(model_name):
     """The generated class's name: ``model_1`` -> ``Model1``."""
     name = "".join(part.capitalize() for part in model_name.replace("-", "_").split("_")) or "Model"
     return name if name.isidentifier() else "Model"
-
-
-def _compatible(expected, given):
-    return len(expected) == len(given) and all(a is None or b is None or a == b for a, b in zip(expected, given))
-
-
-def _endpoints(structure, which, model_name):
-    """``inputs`` or ``outputs`` as given (one tensor, a list, a dict), refused unless they make sense."""
-    if structure is None or (isinstance(structure, (list, tuple, dict)) and not structure):
-        needed = "the tensor(s) returned by `Input(...)`" if which == "inputs" else "the tensor(s) the model computes"
-        raise ValueError(f"Model {model_name!r} needs `{which}`: {needed}.")
-    if isinstance(structure, (list, tuple, dict)):
-        structure = dict(structure) if isinstance(structure, dict) else list(structure)
-    tensors = flatten(structure)
-    for i, tensor in enumerate(tensors):
-        if not is_symbolic(tensor) and which == "outputs":
-            raise ValueError(
-                f"Model outputs must be symbolic tensors returned by layers; model {model_name!r} was "
-                f"given {_describe(tensor)}. Build the outputs by calling layers on the model's Input tensors."
-            )
-        if not is_symbolic(tensor):
-            raise ValueError(
-                f"Model inputs must be tensors returned by `Input(...)`; model {model_name!r} was given "
-                f"{_describe(tensor)}."
-            )
-        if which == "inputs" and not tensor.node.is_input:
-            layer = tensor._keras_history.layer
-            raise ValueError(
-                f"Model inputs must come from `Input(...)`; model {model_name!r} was given the output of "
-                f"layer {layer.name!r} ({type(layer).__name__}). Use the Input tensor that this layer's "
-                "branch starts from, or start a new model from a new `Input(shape=...)`."
-            )
-        if which == "inputs" and any(tensor is other for other in tensors[:i]):
-            raise ValueError(
-                f"The input {tensor.name!r} is given twice to model {model_name!r}. Each input must "
-                "appear only once."
-            )
-    return structure
-
-
-def _describe(value):
-    if isinstance(value, (torch.Tensor, np.ndarray)):
-        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
-    return f"{type(value).__name__} {value!r}"[:120]

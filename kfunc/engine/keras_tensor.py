@@ -7,6 +7,8 @@ which layer produced it, and which of that call's outputs it is. Following those
 triples backwards from a model's outputs is how a model finds its graph.
 """
 
+from collections import namedtuple
+
 
 class KerasTensor:
     """A placeholder for a tensor in a model under construction.
@@ -73,26 +75,13 @@ class KerasTensor:
     __hash__ = object.__hash__
 
 
-class KerasHistory(tuple):
-    """``(layer, node_index, tensor_index)`` with names, as Keras prints it."""
+class KerasHistory(namedtuple("KerasHistory", "layer node_index tensor_index")):
+    """``(layer, node_index, tensor_index)``: which call of which layer made a tensor, and which of its outputs it is."""
 
     __slots__ = ()
 
-    def __new__(cls, layer, node_index, tensor_index):
-        return super().__new__(cls, (layer, node_index, tensor_index))
-
-    def __getnewargs__(self):  # copy.deepcopy(model) and pickle rebuild it from its three items
-        return tuple(self)
-
-    layer = property(lambda self: self[0])
-    node_index = property(lambda self: self[1])
-    tensor_index = property(lambda self: self[2])
-
     def __repr__(self):
-        return (
-            f"KerasHistory(layer={self[0].name!r}, node_index={self[1]}, "
-            f"tensor_index={self[2]})"
-        )
+        return f"KerasHistory(layer={self.layer.name!r}, node_index={self.node_index}, tensor_index={self.tensor_index})"
 
 
 def is_symbolic(x):

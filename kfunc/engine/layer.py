@@ -15,11 +15,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from kfunc.engine import hooks, naming
-from kfunc.engine.arguments import (
-    TORCH_ERRORS, accepted_call_keywords, check_data_call, check_symbolic_call, failed_call_message, parameter_names,
-    reject_unknown_arguments,
+from kfunc._errors import nodes as nodes_errors
+from kfunc._errors.arguments import (
+    TORCH_ERRORS, accepted_call_keywords, check_data_call, check_layer_name, check_symbolic_call, failed_call_message,
+    parameter_names, reject_unknown_arguments,
 )
+from kfunc._errors.nodes import NodeAttributeError
+from kfunc.engine import hooks, naming
 from kfunc.engine.dtypes import DTYPES, dtype_name
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
 from kfunc.engine.node import Node
@@ -27,16 +29,7 @@ from kfunc.engine.shape_inference import infer_output_spec
 from kfunc.engine.structure import flatten, map_structure, one_or_list, shapes_of
 from kfunc.engine.weights import Weights
 
-
-class NodeAttributeError(AttributeError, RuntimeError):
-    """Asked a layer for what its calls saw, where that is not defined.
-
-    An ``AttributeError`` as Keras raises from ``.output``, and a ``RuntimeError`` as
-    tf.keras raises from ``get_output_at`` on a layer never called. It names no
-    attribute, so Python adds no "Did you mean" to a message that says what to use.
-    """
-
-    name = property(lambda self: None, lambda self, value: None)
+__all__ = ["Layer", "NodeAttributeError"]
 
 
 class Layer(Weights, nn.Module):
@@ -84,11 +77,7 @@ class Layer(Weights, nn.Module):
         if kwargs:
             reject_unknown_arguments(type(self), kwargs)
         super().__init__(trainable)  # Weights, then torch.nn.Module
-        if name is not None and (not isinstance(name, str) or not name or "/" in name):
-            raise ValueError(
-                f"{type(self).__name__}(name={name!r}): a layer name must be a non-empty "
-                "string without '/'."
-            )
+        check_layer_name(type(self), name)
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._dtype = dtype_name(dtype) if dtype is not None else "float32"
         self.training = False  # as in Keras, a call outside fit() is inference
@@ -204,35 +193,19 @@ class Layer(Weights, nn.Module):
         call for tensors, the one all its calls agree on for shapes.
         """
         nodes, read, n = self._inbound_nodes, _NODE_ATTRIBUTES[what], len(self._inbound_nodes)
-        accessor = f"get_{what.replace(' ', '_')}_at"
         if not nodes:
-            raise NodeAttributeError(
-                f"Layer {self.name} has never been called, so it has no {what} yet. "
-                f"Call it on a tensor first, e.g. `y = {self.name}(x)`."
-            )
+            raise nodes_errors.never_called(self, what)
         if node_index is not None:
             if not isinstance(node_index, int) or not 0 <= node_index < n:
-                raise ValueError(
-                    f"Asked for the {what} at node {node_index}, but layer {self.name!r} has "
-                    f"only {n} inbound node{'s' if n != 1 else ''} (valid indices: 0 to {n - 1}). "
-                    "Each call of a layer adds one node."
-                )
+                raise nodes_errors.no_such_node(self, what, node_index)
             return read(nodes[node_index])
         if what in ("input", "output"):
-            if n > 1:
-                raise NodeAttributeError(
-                    f'Layer {self.name} has multiple inbound nodes, hence the notion of "layer {what}" '
-                    f"is ill-defined. Use `{accessor}(node_index)` instead. ({self.name} has been "
-                    f"called {n} times, so it has {n} nodes, indexed 0 to {n - 1}.)"
-                )
+            if n > 1:  # which call's tensor? Keras refuses to choose
+                raise nodes_errors.ill_defined(self, what)
             return read(nodes[0])
         values = {repr(value): value for value in map(read, nodes)}
-        if len(values) > 1:
-            raise NodeAttributeError(
-                f'The layer "{self.name}" has multiple inbound nodes with different {what}s, '
-                f'hence the notion of "{what}" is ill-defined for the layer. '
-                f"Use `{accessor}(node_index)` instead (nodes 0 to {n - 1})."
-            )
+        if len(values) > 1:  # shapes: defined when every call agrees
+            raise nodes_errors.shapes_differ(self, what)
         return next(iter(values.values()))
 
     # Keras's node accessors: what call ``node_index`` of the layer saw.

@@ -79,25 +79,3 @@ def _identifier(name, taken):
         candidate, i = f"{ident}_{i}", i + 1
     taken.add(candidate)
     return candidate
-
-
-def unreadable_output(module, error):
-    """The layer whose result the generated code could not read when ``error`` was raised, or None.
-
-    Each layer is called by its own ``Layer.__call__``, which names the layer in its
-    errors; what runs in the generated code itself is only the ``getitem`` reading a
-    result. That fails when a layer returned, on data, another nesting than when the
-    model was built.
-    """
-    frames, tb = [], error.__traceback__
-    while tb is not None:
-        frames.append(tb)
-        tb = tb.tb_next
-    if not frames or frames[-1].tb_frame.f_code is not type(module).forward.__code__:
-        return None  # the error was raised inside a layer, not by the generated code
-    line = module.code.splitlines()[frames[-1].tb_lineno - 1]
-    name = line.strip().split(" = ")[0]
-    read = next((n for n in module.graph.nodes if n.name == name and n.target is operator.getitem), None)
-    while read is not None and read.op != "call_module":
-        read = read.args[0]
-    return module.get_submodule(read.target) if read is not None else None

@@ -13,10 +13,10 @@ meta copies of them in their place (:func:`~kfunc.engine.weights.meta_copies`).
 import torch
 from torch.func import functional_call
 
-from kfunc.engine.arguments import TORCH_ERRORS
+from kfunc._errors.arguments import TORCH_ERRORS, wrong_shape_error
 from kfunc.engine.dtypes import dtype_name, torch_dtype
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
-from kfunc.engine.structure import flatten, map_structure, one_or_list
+from kfunc.engine.structure import flatten, map_structure
 from kfunc.engine.weights import meta_copies
 
 # Stand-in sizes for unknown dimensions: (first run, second run).
@@ -35,7 +35,7 @@ def run_on_meta(layer, args, kwargs, run=0):
         return torch.empty(shape, dtype=torch_dtype(value.dtype), device="meta")
 
     meta_args, meta_kwargs = map_structure(stand_in, (tuple(args), dict(kwargs)))
-    with torch.no_grad():
+    with torch.no_grad(), torch.device("meta"):  # tensors the layer makes itself are stand-ins too
         copies = meta_copies(layer)
         if copies:
             return functional_call(layer, copies, meta_args, meta_kwargs, tie_weights=False)
@@ -56,14 +56,7 @@ def infer_output_spec(layer, args, kwargs):
         unknown = any(d is None for t in tensors for d in t.shape)
         second = run_on_meta(layer, args, kwargs, run=1) if unknown else first
     except TORCH_ERRORS as err:
-        previous = ""
-        if layer._inbound_nodes:
-            shapes = one_or_list([t.shape for t in layer._inbound_nodes[0].input_tensors])
-            previous = f" Its first call was on {shapes}, which fixed its weights' shapes."
-        raise ValueError(
-            f"Layer {layer.name!r} ({type(layer).__name__}) cannot be called on an input "
-            f"of shape {one_or_list([t.shape for t in tensors])}.{previous} Torch reported: {err}"
-        ) from None
+        raise wrong_shape_error(layer, tensors, err) from None
     # A dimension is unknown where the two runs disagree.
     seconds = iter(flatten(second))
     return map_structure(lambda output: _symbolic(output, next(seconds)), first)

@@ -9,11 +9,11 @@ materialize first. Layers never see this: they ``add_weight`` and compute.
 """
 import functools
 
-import numpy as np
 import torch
 from torch import nn
 
 from kfunc import initializers
+from kfunc._errors.weights import checked_weight_arrays, not_built_error
 from kfunc.engine.dtypes import torch_dtype
 
 
@@ -141,20 +141,7 @@ class Weights:
                 weight has been changed.
         """
         own = self.weights
-        if len(weights) != len(own):
-            raise ValueError(
-                f"Layer {self.name!r} has {len(own)} weight(s) "
-                f"({', '.join(str(tuple(w.shape)) for w in own) or 'none'}), but "
-                f"set_weights received {len(weights)} array(s). Pass a list like the one "
-                "`get_weights()` returns."
-            )
-        arrays = [np.asarray(a) for a in weights]
-        for w, a in zip(own, arrays):
-            if tuple(w.shape) != tuple(a.shape):
-                raise ValueError(
-                    f"Layer {self.name!r}: a weight of shape {tuple(w.shape)} was given an "
-                    f"array of shape {tuple(a.shape)}. No weight was changed."
-                )
+        arrays = checked_weight_arrays(self, own, weights)
         with torch.no_grad():
             for w, a in zip(own, arrays):
                 w.copy_(torch.as_tensor(a, dtype=w.dtype))
@@ -162,10 +149,7 @@ class Weights:
     def count_params(self):
         """The number of scalars in the weights (shared weights counted once); no value is drawn."""
         if not self.built:
-            raise ValueError(
-                f"Layer {self.name!r} has no weights yet: it is built on its first call. "
-                "Call it on an input (or give the model an input shape) first."
-            )
+            raise not_built_error(self)
         weights = [getattr(layer, n) for layer in self._layer_tree() for n in layer._weight_names]
         return sum(w.numel() for w in _unique(weights))
 

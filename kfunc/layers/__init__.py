@@ -7,7 +7,7 @@ answered by the spellings point of the core (:mod:`kfunc.engine.hooks`), which
 """
 
 from kfunc.engine import hooks
-from kfunc.engine.input_layer import Input, InputLayer
+from kfunc.layers.input_layer import Input, InputLayer
 from kfunc.engine.layer import Layer
 from kfunc.layers.convolutional import *  # noqa: F401,F403
 from kfunc.layers.core import *  # noqa: F401,F403

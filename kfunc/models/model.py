@@ -2,11 +2,15 @@
 
 The graph, the calling and the node bookkeeping come from
 :class:`~kfunc.engine.functional.Functional`; ``compile``, ``fit``, ``evaluate``
-and ``predict`` from :class:`~kfunc.training.trainer.Trainer`; saving, here, from
-the functions of :mod:`kfunc.models.saving`.
+and ``predict`` from :class:`~kfunc.training.trainer.Trainer`. Here: what a user
+asks of a model as a whole (``get_layer``, ``summary``, ``get_config``) and saving,
+through the functions of :mod:`kfunc.models.saving`.
 """
 
+from kfunc._errors import did_you_mean
 from kfunc.engine.functional import Functional
+from kfunc.engine.keras_tensor import is_symbolic
+from kfunc.engine.structure import map_structure
 from kfunc.models import saving
 from kfunc.training import distributed
 from kfunc.training.trainer import Trainer
@@ -28,6 +32,61 @@ class Model(Trainer, Functional):
         >>> model.count_params()
         50890
     """
+
+    def get_layer(self, name=None, index=None):
+        """A layer of the model by ``name`` or by position ``index`` in ``model.layers``.
+
+        Raises:
+            ValueError: for an unknown name or an index out of range.
+        """
+        if (name is None) == (index is None):
+            raise ValueError("get_layer takes either `name=` or `index=`, exactly one of them.")
+        if index is not None:
+            if not -len(self._layers) <= index < len(self._layers):
+                raise ValueError(
+                    f"get_layer(index={index}): model {self.name!r} has only "
+                    f"{len(self._layers)} layers (indices 0 to {len(self._layers) - 1})."
+                )
+            return self._layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        names = [l.name for l in self._layers]
+        raise ValueError(f"No such layer: {name!r}.{did_you_mean(name, names)} The model's layers are: {names}.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
+        """Print the table of layers, shapes, parameter counts and connections (:func:`kfunc.display.print_summary`)."""
+        from kfunc.display import print_summary
+
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable)
+
+    def get_config(self):
+        """The architecture as plain data: layers, with the nodes that connect them.
+
+        A tensor is written ``[layer name, node index, tensor index]``; inside a node's
+        arguments, ``{'__tensor__': [...]}``.
+        """
+        ref = lambda t: [t._keras_history.layer.name, *t._keras_history[1:]]  # noqa: E731
+        tagged = lambda v: {"__tensor__": ref(v)} if is_symbolic(v) else v  # noqa: E731
+        layers = [
+            {
+                "class_name": type(layer).__name__,
+                "name": layer.name,
+                "config": layer.get_config(),
+                "inbound_nodes": [
+                    {"args": map_structure(tagged, list(n.call_args)), "kwargs": map_structure(tagged, n.call_kwargs)}
+                    for n in layer._inbound_nodes
+                    if id(n) in self._network_nodes and not n.is_input
+                ],
+            }
+            for layer in self._layers
+        ]
+        return {
+            "name": self.name,
+            "layers": layers,
+            "input_layers": map_structure(ref, self._input_structure),
+            "output_layers": map_structure(ref, self._output_structure),
+        }
 
     def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
         """Save the architecture, the weights and the compile settings in one file.

@@ -8,7 +8,7 @@ first call on data), the chain is only a list and the model has no graph.
 """
 
 from kfunc.engine.dtypes import dtype_name
-from kfunc.engine.input_layer import Input, InputLayer
+from kfunc.layers.input_layer import Input, InputLayer
 from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
 from kfunc.engine.structure import shapes_of

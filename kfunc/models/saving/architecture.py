@@ -96,7 +96,7 @@ def _model_from_config(cls, config):
 
 
 def _sequential_from_config(cls, config):
-    from kfunc.engine.input_layer import Input
+    from kfunc.layers.input_layer import Input
 
     model = cls(name=config.get("name"))
     entries = config.get("layers", [])
@@ -110,7 +110,7 @@ def _sequential_from_config(cls, config):
 
 def _functional_from_config(cls, config):
     """Make the layers, then replay their calls (nodes) in an order where inputs exist."""
-    from kfunc.engine.input_layer import InputLayer
+    from kfunc.layers.input_layer import InputLayer
     from kfunc.engine.structure import flatten
 
     rank = _node_ranks(config)

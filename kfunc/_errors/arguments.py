@@ -15,7 +15,7 @@ import torch
 
 from kfunc._errors import did_you_mean
 from kfunc.engine.dtypes import dtype_name
-from kfunc.engine.structure import flatten
+from kfunc.engine.structure import flatten, one_or_list
 from kfunc.engine.weights import Weights
 
 # The keyword arguments every layer takes (see Layer.__init__).
@@ -37,6 +37,12 @@ def parameter_names(cls):
             params = inspect.signature(inspect.unwrap(init)).parameters
             names.update(p for p in params if p not in ("self", "args", "kwargs"))
     return frozenset(names)
+
+
+def check_layer_name(cls, name):
+    """Refuse a layer name that is not a non-empty string without '/'."""
+    if name is not None and (not isinstance(name, str) or not name or "/" in name):
+        raise ValueError(f"{cls.__name__}(name={name!r}): a layer name must be a non-empty string without '/'.")
 
 
 def reject_unknown_arguments(cls, kwargs):
@@ -145,4 +151,16 @@ def failed_call_message(layer, args, err):
     return (
         f"Layer {layer.name!r} ({type(layer).__name__}) failed on its input: {described}.{hint} "
         f"Torch reported: {reason}"
+    )
+
+
+def wrong_shape_error(layer, tensors, err):
+    """Why ``layer`` cannot run on symbolic ``tensors`` of these shapes: torch's reason, and its first call's shapes."""
+    previous = ""
+    if layer._inbound_nodes:
+        shapes = one_or_list([t.shape for t in layer._inbound_nodes[0].input_tensors])
+        previous = f" Its first call was on {shapes}, which fixed its weights' shapes."
+    return ValueError(
+        f"Layer {layer.name!r} ({type(layer).__name__}) cannot be called on an input "
+        f"of shape {one_or_list([t.shape for t in tensors])}.{previous} Torch reported: {err}"
     )

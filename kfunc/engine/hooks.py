@@ -1,18 +1,16 @@
 """The two points where code outside the core plugs into it.
 
-The core knows nothing of Keras 1 spellings or notebook widgets and imports neither.
-Where they need a say, it calls a named point; ``kfunc/__init__.py`` names the module
-that answers, where a reader sees it, and that module is imported on the first call.
+The core imports neither Keras 1 spellings nor notebook widgets; where they need a
+say, it calls a named point. ``kfunc/__init__.py`` names the module that answers,
+which is imported on the first call.
 
-* ``spellings`` (answered by ``kfunc.legacy``) translates Keras 1 spellings:
-  ``layer_arguments(cls, args, kwargs)`` for a constructor given keywords no
-  constructor of its class takes (``Dense(output_dim=64)``) and
-  ``method_arguments(name, kwargs)`` for ``fit`` and its siblings (``nb_epoch=``)
-  return the arguments translated; ``old_method(layer, name)`` and
-  ``old_layer(name)`` return what ``layer.get_output`` or ``kfunc.layers.merge``
-  stand for, or None.
-* ``node_listener`` (answered by ``kfunc.widgets.call_sites``) hears of each new node:
-  ``node_created(node)``. The node explorer notes the user's line that made it.
+* ``spellings`` (``kfunc.legacy``): ``layer_arguments(cls, args, kwargs)`` translates
+  a constructor's old keywords (``Dense(output_dim=64)``), ``method_arguments(name,
+  kwargs)`` those of ``fit`` and its siblings (``nb_epoch=``); ``old_method(layer,
+  name)`` and ``old_layer(name)`` return what ``layer.get_output`` or
+  ``kfunc.layers.merge`` stand for, or None.
+* ``node_listener`` (``kfunc.widgets.call_sites``): ``node_created(node)``, so the
+  node explorer can note the user's line that made each node.
 """
 
 import importlib

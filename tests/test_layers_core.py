@@ -283,9 +283,10 @@ def test_lambda_of_a_kfunc_op_rebuilds_in_safe_mode():
     assert Lambda.from_config(config).function is ops.square
 
 
-def test_lambda_refuses_a_mask_and_a_non_function():
-    with pytest.raises(ValueError, match="mask"):
-        Lambda(lambda t: t, mask=lambda t, m: m)
+def test_lambda_refuses_a_mask_that_is_not_a_function_and_a_non_function():
+    assert Lambda(lambda t: t, mask=lambda t, m: m).mask is not None  # masks are propagated (tests/test_masking.py)
+    with pytest.raises(TypeError, match="mask"):
+        Lambda(lambda t: t, mask=True)
     with pytest.raises(TypeError, match="must be a function"):
         Lambda(3)
 

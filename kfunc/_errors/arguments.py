@@ -64,6 +64,12 @@ def call_keywords(cls):
     return frozenset(p.name for p in params if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
+def takes_keyword(cls, name):
+    """Whether ``cls.call`` takes the keyword argument ``name`` (or any, with ``**kwargs``)."""
+    allowed = call_keywords(cls)
+    return allowed is None or name in allowed
+
+
 def accepted_call_keywords(layer, kwargs):
     """The keyword arguments of a call that the layer's ``call`` takes.
 

@@ -112,7 +112,7 @@ class Functional(Layer):
         tensors = self._flatten_inputs(inputs)
         if all(is_symbolic(t) and t.shape == x.shape for t, x in zip(tensors, self.inputs)):
             # Same shapes as at construction: the outputs have the construction shapes.
-            return map_structure(lambda t: KerasTensor(t.shape, t.dtype), self._output_structure)
+            return map_structure(_fresh, self._output_structure)
         return super().compute_output_spec(inputs)
 
 
@@ -120,3 +120,11 @@ def _class_name(model_name):
     """The generated class's name: ``model_1`` -> ``Model1``."""
     name = "".join(part.capitalize() for part in model_name.replace("-", "_").split("_")) or "Model"
     return name if name.isidentifier() else "Model"
+
+
+def _fresh(tensor):
+    """A new symbolic tensor like ``tensor``, with a mask like its mask."""
+    fresh = KerasTensor(tensor.shape, tensor.dtype)
+    if tensor._keras_mask is not None:
+        fresh._keras_mask = _fresh(tensor._keras_mask)
+    return fresh

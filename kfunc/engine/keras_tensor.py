@@ -31,6 +31,7 @@ class KerasTensor:
         self.dtype = dtype
         self.name = name
         self._keras_history = None
+        self._keras_mask = None  # a symbolic boolean tensor where steps are padding (kfunc.engine.masking)
 
     @property
     def ndim(self):

@@ -18,10 +18,10 @@ from torch import nn
 from kfunc._errors import nodes as nodes_errors
 from kfunc._errors.arguments import (
     TORCH_ERRORS, accepted_call_keywords, check_data_call, check_layer_name, check_symbolic_call, failed_call_message,
-    parameter_names, reject_unknown_arguments,
+    parameter_names, reject_unknown_arguments, takes_keyword,
 )
 from kfunc._errors.nodes import NodeAttributeError
-from kfunc.engine import hooks, naming
+from kfunc.engine import hooks, masking, naming
 from kfunc.engine.dtypes import DTYPES, dtype_name
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
 from kfunc.engine.node import Node
@@ -54,6 +54,10 @@ class Layer(Weights, nn.Module):
     # features as tf.keras's Dense does; layers that pass ids along (Embedding, Reshape,
     # merges, custom layers) get the integers as they are.
     casts_integer_inputs = False
+
+    # Whether the layer keeps the steps of its input, so that the input's mask holds for
+    # its output too (see kfunc.engine.masking). Layers that do set it.
+    supports_masking = False
 
     def __init_subclass__(cls, **kwargs):
         # Each constructor is wrapped, so that keyword arguments that no constructor of
@@ -112,6 +116,8 @@ class Layer(Weights, nn.Module):
         try:
             self._check_input_shapes(shapes_of(first))
             outputs = self.compute_output_spec(*args, **kwargs)
+            if type(self).compute_mask is Layer.compute_mask:  # the default rule needs no run
+                masking.attach(outputs, self.compute_mask(first, masking.mask_of(first)))
         except Exception:
             if newly_built:
                 self._unbuild()
@@ -129,12 +135,18 @@ class Layer(Weights, nn.Module):
             self._build_from(args)
         if self._initializers and not _on_meta(first):  # shape inference needs no values
             self.materialize()
+        mask = masking.mask_of(first)
+        if mask is not None and "mask" not in kwargs and takes_keyword(type(self), "mask"):
+            kwargs = {**kwargs, "mask": mask}
         try:
-            return nn.Module.__call__(self, *args, **kwargs)
+            outputs = nn.Module.__call__(self, *args, **kwargs)
         except TORCH_ERRORS as err:
             if _on_meta(first) or isinstance(err, torch.OutOfMemoryError):
                 raise  # shape inference explains it with the symbolic shapes; memory is no mistake
             raise ValueError(failed_call_message(self, args, err)) from err
+        if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            masking.attach(outputs, self.compute_mask(first, kwargs.get("mask", mask)))
+        return outputs
 
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
@@ -158,6 +170,10 @@ class Layer(Weights, nn.Module):
 
     def _check_input_shapes(self, input_shape):
         """Refuse shapes the layer cannot take, with a clear message. Subclasses may override."""
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the output: the input's for a layer that ``supports_masking``, else None."""
+        return mask if self.supports_masking else None
 
     def compute_output_spec(self, *args, **kwargs):
         """Symbolic outputs for symbolic inputs, found by running on ``meta`` tensors."""
@@ -187,10 +203,10 @@ class Layer(Weights, nn.Module):
     # ------------------------------------------------------------------ nodes
 
     def _node_attribute(self, what, node_index=None):
-        """What the call ``node_index`` saw: its ``'input'``, ``'output'``, ``'input shape'`` or ``'output shape'``.
+        """What the call ``node_index`` saw: its ``'input'``, ``'output'``, their ``shape`` or ``mask``.
 
         Without a ``node_index``, the layer's own, as Keras defines it: that of its only
-        call for tensors, the one all its calls agree on for shapes.
+        call for tensors and masks, the one all its calls agree on for shapes.
         """
         nodes, read, n = self._inbound_nodes, _NODE_ATTRIBUTES[what], len(self._inbound_nodes)
         if not nodes:
@@ -199,8 +215,8 @@ class Layer(Weights, nn.Module):
             if not isinstance(node_index, int) or not 0 <= node_index < n:
                 raise nodes_errors.no_such_node(self, what, node_index)
             return read(nodes[node_index])
-        if what in ("input", "output"):
-            if n > 1:  # which call's tensor? Keras refuses to choose
+        if "shape" not in what:
+            if n > 1:  # which call's tensor (or mask)? Keras refuses to choose
                 raise nodes_errors.ill_defined(self, what)
             return read(nodes[0])
         values = {repr(value): value for value in map(read, nodes)}
@@ -221,11 +237,19 @@ class Layer(Weights, nn.Module):
     def get_output_shape_at(self, node_index):
         return self._node_attribute("output shape", node_index)
 
+    def get_input_mask_at(self, node_index):
+        return self._node_attribute("input mask", node_index)
+
+    def get_output_mask_at(self, node_index):
+        return self._node_attribute("output mask", node_index)
+
     # The same for the layer's only call (tensors), or agreed on by all its calls (shapes).
     input = property(lambda self: self._node_attribute("input"))
     output = property(lambda self: self._node_attribute("output"))
     input_shape = property(lambda self: self._node_attribute("input shape"))
     output_shape = property(lambda self: self._node_attribute("output shape"))
+    input_mask = property(lambda self: self._node_attribute("input mask"))
+    output_mask = property(lambda self: self._node_attribute("output mask"))
     inbound_nodes = property(lambda self: list(self._inbound_nodes))
     outbound_nodes = property(lambda self: list(self._outbound_nodes))
 
@@ -262,6 +286,8 @@ _NODE_ATTRIBUTES = {
     "output": lambda node: one_or_list(node.outputs),
     "input shape": lambda node: one_or_list([t.shape for t in node.input_tensors or node.outputs]),
     "output shape": lambda node: one_or_list([t.shape for t in node.outputs]),
+    "input mask": lambda node: one_or_list([t._keras_mask for t in node.input_tensors or node.outputs]),
+    "output mask": lambda node: one_or_list([t._keras_mask for t in node.outputs]),
 }
 
 

@@ -32,7 +32,10 @@ def run_on_meta(layer, args, kwargs, run=0):
             return value
         shape = [d if d is not None else (_BATCH_STAND_INS if axis == 0 else _OTHER_STAND_INS)[run]
                  for axis, d in enumerate(value.shape)]
-        return torch.empty(shape, dtype=torch_dtype(value.dtype), device="meta")
+        tensor = torch.empty(shape, dtype=torch_dtype(value.dtype), device="meta")
+        if value._keras_mask is not None:
+            tensor._keras_mask = stand_in(value._keras_mask)
+        return tensor
 
     meta_args, meta_kwargs = map_structure(stand_in, (tuple(args), dict(kwargs)))
     with torch.no_grad(), torch.device("meta"):  # tensors the layer makes itself are stand-ins too
@@ -66,4 +69,8 @@ def _symbolic(first, second):
     if not isinstance(first, torch.Tensor):
         raise TypeError(f"A layer returned {type(first).__name__}, not a tensor, while its shape was inferred.")
     shape = [None if a != b else a for a, b in zip(first.shape, second.shape)]
-    return KerasTensor(tuple(shape), dtype=dtype_name(first.dtype))
+    tensor = KerasTensor(tuple(shape), dtype=dtype_name(first.dtype))
+    mask = getattr(first, "_keras_mask", None)
+    if mask is not None:  # the output's mask, symbolic too (kfunc.engine.masking)
+        tensor._keras_mask = _symbolic(mask, getattr(second, "_keras_mask", mask))
+    return tensor

@@ -45,6 +45,8 @@ class Dense(Layer):
         (None, 64)
     """
 
+    supports_masking = True  # keeps the steps: a sequence's mask holds for its output
+
     casts_integer_inputs = True  # computes on floats
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -107,6 +109,8 @@ class Activation(Layer):
         (None, 3)
     """
 
+    supports_masking = True  # keeps the steps: a sequence's mask holds for its output
+
     casts_integer_inputs = True  # computes on floats
 
     def __init__(self, activation, **kwargs):
@@ -144,6 +148,8 @@ class Dropout(Layer):
         tensor([[1., 1., 1., 1.],
                 [1., 1., 1., 1.]])
     """
+
+    supports_masking = True  # keeps the steps: a sequence's mask holds for its output
 
     casts_integer_inputs = True  # computes on floats
 

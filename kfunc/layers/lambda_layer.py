@@ -51,7 +51,8 @@ class Lambda(Layer):
             of the input shape returning the full shape). Needed only when the
             function cannot run on the stand-in ``meta`` tensors kfunc uses to find
             shapes, e.g. because it uses numpy.
-        mask: not supported (kfunc does not propagate masks); must be ``None``.
+        mask: a function ``mask(inputs, input_mask)`` giving the output's mask; by
+            default the output has none.
         arguments: a dict of extra keyword arguments for ``function``.
 
     If the function has a ``training`` parameter, the layer passes the training flag.
@@ -74,11 +75,12 @@ class Lambda(Layer):
                 f"Lambda(function={function!r}): the first argument must be a function, e.g. "
                 "Lambda(lambda x: x * 2)."
             )
-        if mask is not None:
-            raise ValueError(
-                f"Lambda {self.name!r}: `mask=` is not supported, because kfunc does not "
-                "propagate masks between layers. Leave it out."
+        if mask is not None and not callable(mask):
+            raise TypeError(
+                f"Lambda {self.name!r}: `mask=` takes a function `mask(inputs, mask)` returning the output's "
+                f"mask (or None), as in Keras; got {type(mask).__name__}."
             )
+        self.mask = mask
         self.function = function
         self._output_shape = output_shape
         self.arguments = dict(arguments or {})
@@ -122,6 +124,9 @@ class Lambda(Layer):
             shape = (batch,) + tuple(self._output_shape)
         return KerasTensor(shape, dtype=flatten(inputs)[0].dtype)
 
+    def compute_mask(self, inputs, mask=None):
+        return self.mask(inputs, mask) if self.mask is not None else None
+
     def call(self, inputs, training=None):
         self._check_arity(inputs)
         kwargs = dict(self.arguments)
@@ -140,6 +145,8 @@ class Lambda(Layer):
                 output_shape_type="raw",
                 output_shape_module=None,
             )
+        if self.mask is not None:
+            config.update(_function_config(self.mask, "mask", "mask_module"))
         config["arguments"] = dict(self.arguments)
         return config
 
@@ -161,6 +168,9 @@ class Lambda(Layer):
         shape_module = config.pop("output_shape_module", None)
         if shape_type != "raw":
             output_shape = _load_function(name, output_shape, shape_type, shape_module, safe_mode)
+        if config.get("mask") is not None:
+            mask = (config.pop("mask"), config.pop("mask_type"), config.pop("mask_module", None))
+            config["mask"] = _load_function(name, *mask, safe_mode)
         return cls(function, output_shape=output_shape, **config)
 
 

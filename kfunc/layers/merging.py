@@ -51,6 +51,11 @@ class _Merge(Layer):
 
     _min_inputs, _max_inputs = 2, None
 
+    def compute_mask(self, inputs, mask=None):
+        """A step is real where it is real in every masked input (tf.keras's rule)."""
+        masks = [m for m in (mask or []) if m is not None]
+        return torch.stack(masks).all(dim=0) if masks else None
+
     def _check_input_shapes(self, input_shape):
         kind = type(self).__name__
         if not isinstance(input_shape, list) or not all(isinstance(s, tuple) for s in input_shape):
@@ -93,6 +98,8 @@ class _Merge(Layer):
                     if shapes[i][a] is None:
                         shapes[i][a] = next(iter(known))
         stand_ins = [KerasTensor(tuple(s), dtype=t.dtype) for s, t in zip(shapes, inputs)]
+        for stand_in, tensor in zip(stand_ins, inputs):
+            stand_in._keras_mask = tensor._keras_mask
         return super().compute_output_spec(stand_ins, *args, **kwargs)
 
     def _agreeing_axes(self, shapes):
@@ -194,6 +201,14 @@ class Concatenate(_Merge):
 
     def _merge(self, tensors):
         return torch.cat(tensors, dim=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks joined as the inputs are: a step is real where all its joined parts are."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = [torch.ones_like(t, dtype=torch.bool) if m is None else m.unsqueeze(-1) if m.dim() < t.dim() else m
+                for t, m in zip(inputs, mask)]
+        return torch.cat(full, dim=self.axis).all(dim=-1)
 
     def get_config(self):
         config = super().get_config()

@@ -17,6 +17,7 @@ class _Normalization(Layer):
     """What both layers share: the axes, gamma and beta, and the formula."""
 
     casts_integer_inputs = True  # computes on floats
+    supports_masking = True  # keeps the steps: a sequence's mask holds for its output
 
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer, **kwargs):
         super().__init__(**kwargs)

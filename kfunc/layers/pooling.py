@@ -264,10 +264,22 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     rank, mode = 1, "average"
+    supports_masking = True  # the mean is over the real steps only; the output has no steps, so no mask
 
     def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self._store(data_format, keepdims)
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        steps = 2 if self.data_format == "channels_first" else 1
+        weights = mask.to(inputs.dtype).unsqueeze(1 if steps == 2 else -1)
+        total = (inputs * weights).sum(dim=steps, keepdim=self.keepdims)
+        return total / weights.sum(dim=steps, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

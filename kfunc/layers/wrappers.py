@@ -58,6 +58,8 @@ class TimeDistributed(Layer):
         (None, 20, 10)
     """
 
+    supports_masking = True  # the steps stay the steps: the input's mask holds for the output
+
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
@@ -213,6 +215,13 @@ class Bidirectional(Layer):
                     inner._check_rank(shape)
             except ValueError as err:
                 raise ValueError(f"Bidirectional {self.name!r} cannot run its {inner.name!r}: {err}") from None
+
+    def compute_mask(self, inputs, mask=None):
+        """The sequence's mask for returned sequences; none for a last step or the states."""
+        if isinstance(mask, list):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] if self.return_state else output_mask  # the states get no mask
 
     def call(self, inputs, initial_state=None, training=None):
         # 1. split the initial states between the two directions

@@ -1,7 +1,7 @@
 """Convolution layers: ``Conv1D`` and ``Conv2D``.
 
-Their base class ``_Conv`` holds what every convolution shares (the window, the
-padding, the data layout); the transposed, depthwise and separable convolutions
+Their base class ``_Convolution`` holds what every convolution shares (the window,
+the padding, the data layout); the transposed, depthwise and separable convolutions
 (:mod:`kfunc.layers.convolutional_transpose`, :mod:`kfunc.layers.depthwise`)
 build on it.
 
@@ -103,30 +103,20 @@ def pad_arguments(x, pairs):
     return F.pad(x, flat), (0,) * len(pairs)
 
 
-class _Conv(Layer):
-    """What the convolutions share; ``rank`` is the number of spatial axes."""
+class _Convolution(Layer):
+    """What every convolution shares: the window, how it moves, the data layout.
+
+    ``rank`` is the number of spatial axes. Subclasses store their settings with
+    ``_store_window`` and make their own kernels.
+    """
 
     casts_integer_inputs = True  # computes on floats
 
     rank = None
     _ops = {1: F.conv1d, 2: F.conv2d}
 
-    def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
-               activation, use_bias, kernel_initializer, bias_initializer):
-        cls = type(self).__name__
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{cls}(filters={filters!r}): `filters` must be a positive int, the number of output channels.")
-        if not isinstance(groups, int) or groups <= 0 or filters % groups:
-            raise ValueError(f"{cls}(groups={groups!r}): `groups` must be a positive int dividing filters={filters}.")
-        self.filters = filters
-        self._store_window(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias)
-        self.groups = groups
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-
     def _store_window(self, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias):
-        """What every convolution has, transposed, depthwise and separable ones too: the
-        window and how it moves, the activation and whether there is a bias."""
+        """Check and keep the window and how it moves, the activation, and whether there is a bias."""
         cls = type(self).__name__
         self.kernel_size = normalize_tuple(kernel_size, self.rank, cls, "kernel_size")
         self.strides = normalize_tuple(strides, self.rank, cls, "strides")
@@ -160,23 +150,6 @@ class _Conv(Layer):
                 f"{input_shape} with data_format={self.data_format!r}."
             )
 
-    def build(self, input_shape):
-        self._check_rank(input_shape)
-        channels = input_shape[self._channel_axis]
-        if channels % self.groups:
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r}: groups={self.groups} must divide the "
-                f"number of input channels, {channels} (shape {input_shape})."
-            )
-        shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
-
-    def _check_input_shapes(self, input_shape):
-        self._check_channels(input_shape, self.kernel.shape[-2] * self.groups)
-        self._check_window_fits(input_shape)
-
     def _check_channels(self, input_shape, expected):
         """Refuse an input of another rank, or with another number of channels than ``expected``."""
         self._check_rank(input_shape)
@@ -209,15 +182,6 @@ class _Conv(Layer):
             return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
         return [(0, 0)] * self.rank
 
-    def call(self, inputs):
-        # 1. channels first, as torch wants them (a view: see the module docstring)
-        x = self._channels_first(inputs)
-        # 2. the convolution, with torch's kernel layout (out, in, k...), and TensorFlow's padding
-        kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
-        y = self._convolve(x, kernel, self.bias if self.use_bias else None, self.groups)
-        # 3. back to the data format, then the activation (softmax acts on the last axis)
-        return self.activation(self._from_channels_first(y))
-
     def _channels_first(self, inputs):
         return inputs if self.data_format == "channels_first" else inputs.movedim(-1, 1)
 
@@ -233,15 +197,58 @@ class _Conv(Layer):
             kernel = kernel.contiguous()
         return self._ops[self.rank](x, kernel, bias, self.strides, padding, self.dilation_rate, groups)
 
+    def _window_config(self):
+        return dict(kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
+                    data_format=self.data_format, dilation_rate=self.dilation_rate)
+
+
+class _Conv(_Convolution):
+    """What Conv1D and Conv2D share: ``filters`` kernels over ``groups`` of the input channels."""
+
+    def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
+               activation, use_bias, kernel_initializer, bias_initializer):
+        cls = type(self).__name__
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f"{cls}(filters={filters!r}): `filters` must be a positive int, the number of output channels.")
+        if not isinstance(groups, int) or groups <= 0 or filters % groups:
+            raise ValueError(f"{cls}(groups={groups!r}): `groups` must be a positive int dividing filters={filters}.")
+        self.filters = filters
+        self._store_window(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias)
+        self.groups = groups
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+        channels = input_shape[self._channel_axis]
+        if channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: groups={self.groups} must divide the "
+                f"number of input channels, {channels} (shape {input_shape})."
+            )
+        shape = self.kernel_size + (channels // self.groups, self.filters)
+        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+
+    def _check_input_shapes(self, input_shape):
+        self._check_channels(input_shape, self.kernel.shape[-2] * self.groups)
+        self._check_window_fits(input_shape)
+
+    def call(self, inputs):
+        # 1. channels first, as torch wants them (a view: see the module docstring)
+        x = self._channels_first(inputs)
+        # 2. the convolution, with torch's kernel layout (out, in, k...), and TensorFlow's padding
+        kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+        y = self._convolve(x, kernel, self.bias if self.use_bias else None, self.groups)
+        # 3. back to the data format, then the activation (softmax acts on the last axis)
+        return self.activation(self._from_channels_first(y))
+
     def get_config(self):
         config = super().get_config()
         config.update(
             filters=self.filters,
-            kernel_size=self.kernel_size,
-            strides=self.strides,
-            padding=self.padding,
-            data_format=self.data_format,
-            dilation_rate=self.dilation_rate,
+            **self._window_config(),
             groups=self.groups,
             activation=activations.serialize(self.activation),
             use_bias=self.use_bias,

@@ -45,6 +45,11 @@ def test_leaky_relu_takes_alpha_or_keras_3_negative_slope():
         LeakyReLU("big")
 
 
+def test_numpy_numbers_are_numbers():
+    assert LeakyReLU(np.float32(0.25)).alpha == 0.25 and ReLU(np.int64(6)).max_value == 6.0
+    json.dumps(ELU(np.float64(0.5)).get_config())
+
+
 def test_leaky_relu_config_round_trip_and_keras_3_config():
     layer = round_trip(LeakyReLU(0.2, name="leaky"))
     assert layer.alpha == 0.2 and layer.name == "leaky"

@@ -76,6 +76,7 @@ def test_upsampling_config_and_errors():
     clone = round_trip(UpSampling2D(3, data_format="channels_first", interpolation="bilinear"))
     assert (clone.size, clone.data_format, clone.interpolation) == ((3, 3), "channels_first", "bilinear")
     assert round_trip(UpSampling1D(4)).size == 4
+    assert UpSampling2D(interpolation="Bilinear").interpolation == "bilinear"  # Keras 3 lowers the name too
     with pytest.raises(ValueError, match=r"UpSampling2D\(interpolation='bicubic'\).*'nearest', 'bilinear'"):
         UpSampling2D(interpolation="bicubic")
     with pytest.raises(ValueError, match=r"UpSampling2D\(size=0\)"):

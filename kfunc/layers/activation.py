@@ -13,6 +13,8 @@ keeps tf.keras's ``alpha``.
 
 __all__ = ["LeakyReLU", "ELU", "ReLU", "PReLU", "Softmax"]
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -22,7 +24,7 @@ from kfunc.engine.layer import Layer
 
 def _number(value, layer, arg, minimum=None):
     """``value`` as a float; refused when it is not a number (or is below ``minimum``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{layer}({arg}={value!r}): `{arg}` must be a number, e.g. {layer}({arg}=0.1).")
     if minimum is not None and value < minimum:
         raise ValueError(f"{layer}({arg}={value!r}): `{arg}` cannot be negative; give a number >= {minimum}.")

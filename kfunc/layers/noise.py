@@ -16,6 +16,7 @@ unchanged otherwise (``evaluate``, ``predict``, a plain call):
 __all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D"]
 
 import math
+import numbers
 
 import torch
 
@@ -25,7 +26,7 @@ from kfunc.layers.core import Dropout
 
 
 def _check_rate(rate, layer):
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
         raise ValueError(
             f"{layer}(rate={rate!r}): `rate` is the fraction of values to drop, a number in "
             f"[0, 1), e.g. {layer}(0.2)."
@@ -74,7 +75,7 @@ class GaussianNoise(_Noise):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed, **kwargs)
-        if isinstance(stddev, bool) or not isinstance(stddev, (int, float)) or stddev < 0:
+        if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or stddev < 0:
             raise ValueError(
                 f"GaussianNoise(stddev={stddev!r}): `stddev` is the noise's standard deviation, "
                 "a number >= 0, e.g. GaussianNoise(0.1)."

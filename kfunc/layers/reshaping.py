@@ -123,12 +123,13 @@ class UpSampling2D(_Resizing):
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 2, "UpSampling2D", "size")
         self.data_format = normalize_data_format(data_format, "UpSampling2D")
-        if interpolation not in _INTERPOLATIONS:
+        method = interpolation.lower() if isinstance(interpolation, str) else interpolation
+        if method not in _INTERPOLATIONS:
             raise ValueError(
                 f"UpSampling2D(interpolation={interpolation!r}): kfunc's UpSampling2D interpolates "
                 f"with one of {', '.join(map(repr, _INTERPOLATIONS))}."
             )
-        self.interpolation = interpolation
+        self.interpolation = method
 
     def call(self, inputs):
         rows, cols = self._spatial_axes()

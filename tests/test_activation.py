@@ -134,6 +134,8 @@ def test_prelu_errors_name_the_problem():
         PReLU(name="p")(Input(shape=(None, 4)))
     with pytest.raises(ValueError, match=r"shared_axes=\[0\].*numbered from 1"):
         PReLU(shared_axes=[0])
+    with pytest.raises(ValueError, match=r"shared_axes=1.5.*numbered from 1"):
+        PReLU(shared_axes=1.5)
     with pytest.raises(ValueError, match=r"shared_axes=\[3\] cannot take an input of shape \(None, 4, 2\)"):
         PReLU(shared_axes=[3])(Input(shape=(4, 2)))
     layer = PReLU(name="p2")

@@ -163,7 +163,7 @@ class PReLU(Layer):
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = alpha_regularizer
         self.alpha_constraint = alpha_constraint
-        axes = [] if shared_axes is None else [shared_axes] if isinstance(shared_axes, int) else list(shared_axes)
+        axes = [] if shared_axes is None else list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
         if not all(isinstance(a, int) and not isinstance(a, bool) and a >= 1 for a in axes):
             raise ValueError(
                 f"PReLU(shared_axes={shared_axes!r}): give axes numbered from 1 (the batch "

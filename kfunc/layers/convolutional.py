@@ -1,5 +1,10 @@
 """Convolution layers: ``Conv1D`` and ``Conv2D``.
 
+Their base class ``_Convolution`` holds what every convolution shares (the window,
+the padding, the data layout); the transposed, depthwise and separable convolutions
+(:mod:`kfunc.layers.convolutional_transpose`, :mod:`kfunc.layers.depthwise`)
+build on it.
+
 A convolution slides a small kernel over the steps of a sequence (1D) or the
 pixels of an image (2D) and computes, at each position, a weighted sum of the
 window under it, for each of ``filters`` output channels.
@@ -98,33 +103,29 @@ def pad_arguments(x, pairs):
     return F.pad(x, flat), (0,) * len(pairs)
 
 
-class _Conv(Layer):
-    """What Conv1D and Conv2D share; ``rank`` is the number of spatial axes."""
+class _Convolution(Layer):
+    """What every convolution shares: the window, how it moves, the data layout.
+
+    ``rank`` is the number of spatial axes. Subclasses store their settings with
+    ``_store_window`` and make their own kernels.
+    """
 
     casts_integer_inputs = True  # computes on floats
 
     rank = None
     _ops = {1: F.conv1d, 2: F.conv2d}
 
-    def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
-               activation, use_bias, kernel_initializer, bias_initializer):
+    def _store_window(self, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias):
+        """Check and keep the window and how it moves, the activation, and whether there is a bias."""
         cls = type(self).__name__
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{cls}(filters={filters!r}): `filters` must be a positive int, the number of output channels.")
-        if not isinstance(groups, int) or groups <= 0 or filters % groups:
-            raise ValueError(f"{cls}(groups={groups!r}): `groups` must be a positive int dividing filters={filters}.")
-        self.filters = filters
         self.kernel_size = normalize_tuple(kernel_size, self.rank, cls, "kernel_size")
         self.strides = normalize_tuple(strides, self.rank, cls, "strides")
         allowed = ("valid", "same", "causal") if self.rank == 1 else ("valid", "same")
         self.padding = normalize_padding(padding, cls, allowed)
         self.data_format = normalize_data_format(data_format, cls)
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, cls, "dilation_rate")
-        self.groups = groups
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
 
     @property
     def _channel_axis(self):
@@ -149,6 +150,74 @@ class _Conv(Layer):
                 f"{input_shape} with data_format={self.data_format!r}."
             )
 
+    def _check_channels(self, input_shape, expected):
+        """Refuse an input of another rank, or with another number of channels than ``expected``."""
+        self._check_rank(input_shape)
+        if input_shape[self._channel_axis] != expected:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r} expects {expected} input channels, got shape "
+                f"{input_shape}. Its kernel was made for {expected} channels on its first call; "
+                "use a new layer for inputs with another number of channels."
+            )
+
+    def _check_window_fits(self, input_shape):
+        """With ``'valid'`` padding, refuse inputs smaller than the (dilated) window."""
+        if self.padding != "valid":
+            return
+        for size, k, d in zip(self._spatial(input_shape), self.kernel_size, self.dilation_rate):
+            span = (k - 1) * d + 1
+            if size is not None and size < span:
+                raise ValueError(
+                    f"{type(self).__name__} {self.name!r} with kernel_size={self.kernel_size} and "
+                    f"padding='valid' needs at least {span} positions along each spatial axis, "
+                    f"got shape {input_shape}. Use padding='same', a smaller kernel, or less "
+                    "downsampling before this layer."
+                )
+
+    def _padding_pairs(self, spatial_sizes):
+        if self.padding == "same":
+            return [same_padding(n, k, s, d) for n, k, s, d in
+                    zip(spatial_sizes, self.kernel_size, self.strides, self.dilation_rate)]
+        if self.padding == "causal":
+            return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
+        return [(0, 0)] * self.rank
+
+    def _channels_first(self, inputs):
+        return inputs if self.data_format == "channels_first" else inputs.movedim(-1, 1)
+
+    def _from_channels_first(self, y):
+        return y if self.data_format == "channels_first" else y.movedim(1, -1)
+
+    def _convolve(self, x, kernel, bias, groups):
+        """Convolve channels-first ``x`` with a torch-layout ``kernel``, padded as TensorFlow pads."""
+        x, padding = pad_arguments(x, self._padding_pairs(tuple(x.shape[2:])))
+        if x.shape[0] == 1:
+            # torch's slow path for a one-sample batch cannot compute gradients for a
+            # permuted kernel (one filter: "grad_weight must be contiguous"): copy it.
+            kernel = kernel.contiguous()
+        return self._ops[self.rank](x, kernel, bias, self.strides, padding, self.dilation_rate, groups)
+
+    def _window_config(self):
+        return dict(kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
+                    data_format=self.data_format, dilation_rate=self.dilation_rate)
+
+
+class _Conv(_Convolution):
+    """What Conv1D and Conv2D share: ``filters`` kernels over ``groups`` of the input channels."""
+
+    def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
+               activation, use_bias, kernel_initializer, bias_initializer):
+        cls = type(self).__name__
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f"{cls}(filters={filters!r}): `filters` must be a positive int, the number of output channels.")
+        if not isinstance(groups, int) or groups <= 0 or filters % groups:
+            raise ValueError(f"{cls}(groups={groups!r}): `groups` must be a positive int dividing filters={filters}.")
+        self.filters = filters
+        self._store_window(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias)
+        self.groups = groups
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
     def build(self, input_shape):
         self._check_rank(input_shape)
         channels = input_shape[self._channel_axis]
@@ -163,62 +232,23 @@ class _Conv(Layer):
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
 
     def _check_input_shapes(self, input_shape):
-        self._check_rank(input_shape)
-        cls = type(self).__name__
-        expected = self.kernel.shape[-2] * self.groups
-        if input_shape[self._channel_axis] != expected:
-            raise ValueError(
-                f"{cls} {self.name!r} expects {expected} input channels, got shape "
-                f"{input_shape}. Its kernel was made for {expected} channels on its first call; "
-                "use a new layer for inputs with another number of channels."
-            )
-        if self.padding != "valid":
-            return
-        for size, k, d in zip(self._spatial(input_shape), self.kernel_size, self.dilation_rate):
-            span = (k - 1) * d + 1
-            if size is not None and size < span:
-                raise ValueError(
-                    f"{cls} {self.name!r} with kernel_size={self.kernel_size} and "
-                    f"padding='valid' needs at least {span} positions along each spatial axis, "
-                    f"got shape {input_shape}. Use padding='same', a smaller kernel, or less "
-                    "downsampling before this layer."
-                )
-
-    def _padding_pairs(self, spatial_sizes):
-        if self.padding == "same":
-            return [same_padding(n, k, s, d) for n, k, s, d in
-                    zip(spatial_sizes, self.kernel_size, self.strides, self.dilation_rate)]
-        if self.padding == "causal":
-            return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
-        return [(0, 0)] * self.rank
+        self._check_channels(input_shape, self.kernel.shape[-2] * self.groups)
+        self._check_window_fits(input_shape)
 
     def call(self, inputs):
         # 1. channels first, as torch wants them (a view: see the module docstring)
-        x = inputs if self.data_format == "channels_first" else inputs.movedim(-1, 1)
-        # 2. TensorFlow's padding
-        x, padding = pad_arguments(x, self._padding_pairs(tuple(x.shape[2:])))
-        # 3. the convolution, with torch's kernel layout (out, in, k...)
+        x = self._channels_first(inputs)
+        # 2. the convolution, with torch's kernel layout (out, in, k...), and TensorFlow's padding
         kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
-        if x.shape[0] == 1:
-            # torch's slow path for a one-sample batch cannot compute gradients for a
-            # permuted kernel (one filter: "grad_weight must be contiguous"): copy it.
-            kernel = kernel.contiguous()
-        y = self._ops[self.rank](x, kernel, self.bias if self.use_bias else None, self.strides,
-                                 padding, self.dilation_rate, self.groups)
-        # 4. back to the data format, then the activation (softmax acts on the last axis)
-        if self.data_format == "channels_last":
-            y = y.movedim(1, -1)
-        return self.activation(y)
+        y = self._convolve(x, kernel, self.bias if self.use_bias else None, self.groups)
+        # 3. back to the data format, then the activation (softmax acts on the last axis)
+        return self.activation(self._from_channels_first(y))
 
     def get_config(self):
         config = super().get_config()
         config.update(
             filters=self.filters,
-            kernel_size=self.kernel_size,
-            strides=self.strides,
-            padding=self.padding,
-            data_format=self.data_format,
-            dilation_rate=self.dilation_rate,
+            **self._window_config(),
             groups=self.groups,
             activation=activations.serialize(self.activation),
             use_bias=self.use_bias,

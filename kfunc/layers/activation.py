@@ -43,6 +43,8 @@ class LeakyReLU(Layer):
         tensor([[-0.2000,  3.0000]])
     """
 
+    supports_masking = True  # element by element: a sequence's mask holds for its output
+
     casts_integer_inputs = True  # computes on floats
 
     def __init__(self, alpha=0.3, negative_slope=None, **kwargs):
@@ -73,6 +75,8 @@ class ELU(Layer):
         >>> ELU()(torch.tensor([[-1.0, 2.0]]))
         tensor([[-0.6321,  2.0000]])
     """
+
+    supports_masking = True  # element by element: a sequence's mask holds for its output
 
     casts_integer_inputs = True  # computes on floats
 
@@ -105,6 +109,8 @@ class ReLU(Layer):
         >>> ReLU(max_value=6)(torch.tensor([[-1.0, 3.0, 9.0]]))
         tensor([[0., 3., 6.]])
     """
+
+    supports_masking = True  # element by element: a sequence's mask holds for its output
 
     casts_integer_inputs = True  # computes on floats
 
@@ -148,6 +154,8 @@ class PReLU(Layer):
         >>> tuple(layer.alpha.shape)
         (1, 1, 3)
     """
+
+    supports_masking = True  # element by element: a sequence's mask holds for its output
 
     casts_integer_inputs = True  # computes on floats
 
@@ -230,6 +238,8 @@ class Softmax(Layer):
         >>> Softmax()(torch.tensor([[1.0, 1.0, 2.0]]))
         tensor([[0.2119, 0.2119, 0.5761]])
     """
+
+    supports_masking = True  # element by element: a sequence's mask holds for its output
 
     casts_integer_inputs = True  # computes on floats
 

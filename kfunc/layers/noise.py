@@ -37,6 +37,8 @@ def _check_rate(rate, layer):
 class _Noise(Layer):
     """Adds or multiplies random noise in training; a subclass says how (``_noisy``)."""
 
+    supports_masking = True  # element by element: a sequence's mask holds for its output
+
     casts_integer_inputs = True  # computes on floats
 
     _generator = Dropout._generator  # the same seeded generator per device as Dropout's

@@ -119,6 +119,9 @@ def _functional_from_config(cls, config):
     # 1. make every layer; an InputLayer makes its tensor at once
     for entry in config["layers"]:
         layer = deserialize_layer(entry)
+        # A custom layer whose get_config() leaves out `name` comes back with a new
+        # automatic name; it gets the one the model recorded, which its calls refer to.
+        layer.name = entry.get("name", layer.name)
         if isinstance(layer, InputLayer):
             made[(entry["name"], 0)] = layer._inbound_nodes[0].outputs
         else:

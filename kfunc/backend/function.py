@@ -52,7 +52,7 @@ def function(inputs, outputs, updates=None, name=None):
     for i, x in enumerate(inputs):
         if i not in phase_slots and not is_symbolic(x):
             raise ValueError(
-                f"K.function: input {i} is {type(x).__name__} {x!r:.60}; the inputs must be symbolic "
+                f"K.function: input {i} is a {type(x).__name__}; the inputs must be symbolic "
                 "tensors, such as `model.input` or an `Input`."
             )
     tensors = [x for i, x in enumerate(inputs) if i not in phase_slots]
@@ -75,8 +75,16 @@ class _ModelFunction:
         parameter = next(iter(self.model.parameters()), None)
         device = parameter.device if parameter is not None else torch.get_default_device()
         data = [to_tensor(v).to(device) for i, v in enumerate(values) if i not in self._phase_slots]
-        with torch.no_grad():
-            outputs = self.model(data if len(data) > 1 else data[0], training=training)
+        # Layers read their mode from torch's flag; the layers may belong to another model
+        # too, so each one's flag is put back afterwards.
+        modes = {module: module.training for module in self.model.modules()}
+        self.model.train(training)
+        try:
+            with torch.no_grad():
+                outputs = self.model(data if len(data) > 1 else data[0])
+        finally:
+            for module, mode in modes.items():
+                module.training = mode
         arrays = [np.asarray(t.detach().cpu()) for t in flatten(outputs)]
         return arrays if self._several_outputs else arrays[0]
 

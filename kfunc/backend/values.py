@@ -138,7 +138,7 @@ def is_keras_tensor(x):
     if isinstance(x, torch.Tensor):
         return False
     raise ValueError(
-        f"is_keras_tensor: found {type(x).__name__} {x!r:.60}, which is not a tensor. It expects a "
+        f"is_keras_tensor: found a {type(x).__name__}, which is not a tensor. It expects a "
         "symbolic tensor (True) or a torch tensor (False)."
     )
 

@@ -22,7 +22,7 @@ def get_source_inputs(tensor):
     if not is_symbolic(tensor) or tensor._keras_history is None:
         raise ValueError(
             f"get_source_inputs expects a symbolic tensor (an Input, or a layer's output in a model "
-            f"being built); got {type(tensor).__name__} {tensor!r:.60}."
+            f"being built); got a {type(tensor).__name__}."
         )
     sources, visited = [], set()
     to_visit = [tensor]  # a stack: the last tensor pushed is followed first

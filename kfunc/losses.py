@@ -10,8 +10,9 @@ Every loss exists twice, as Keras offers it:
 
 ``compile(loss=...)`` takes a name (``'mse'``, ``'binary_crossentropy'``), a
 function, or an instance. Cross-entropies on probabilities clip the predictions to
-``[1e-7, 1 - 1e-7]`` first, as Keras does, so a probability of exactly 0 or 1 gives
-a large but finite loss; a NaN prediction gives a NaN loss rather than an error.
+``[epsilon, 1 - epsilon]`` first, as Keras does (Keras's fuzz factor,
+``kfunc.config.epsilon()``, 1e-7 unless set), so a probability of exactly 0 or 1
+gives a large but finite loss; a NaN prediction gives a NaN loss rather than an error.
 
 Example:
     >>> y_true = torch.tensor([[0., 1.], [1., 0.]])
@@ -26,10 +27,8 @@ import torch
 import torch.nn.functional as F
 
 from kfunc._errors import resolve_named
+from kfunc.config import epsilon
 from kfunc.engine.naming import to_snake_case
-
-EPSILON = 1e-7  # Keras's fuzz factor: how far from 0 and 1 probabilities are clipped
-
 
 # ----------------------------------------------------------------------------- functions
 
@@ -43,13 +42,13 @@ def mean_absolute_error(y_true, y_pred):
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
-    diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=EPSILON))
+    diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
     return 100.0 * torch.mean(diff, dim=-1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    first = torch.log(torch.clamp(y_pred, min=EPSILON) + 1.0)
-    second = torch.log(torch.clamp(y_true, min=EPSILON) + 1.0)
+    first = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
+    second = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
     return torch.mean(torch.square(first - second), dim=-1)
 
 
@@ -60,7 +59,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     if from_logits:
         return torch.mean(F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none"), dim=-1)
     # Composed by hand rather than with F.binary_cross_entropy, which raises on NaN.
-    p = torch.clamp(y_pred, EPSILON, 1.0 - EPSILON)
+    p = torch.clamp(y_pred, epsilon(), 1.0 - epsilon())
     return -torch.mean(y_true * torch.log(p) + (1.0 - y_true) * torch.log(1.0 - p), dim=-1)
 
 
@@ -72,7 +71,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         return -torch.sum(y_true * torch.log_softmax(y_pred, dim=axis), dim=axis)
     # Keras rescales the probabilities to sum to 1, then clips them away from 0 and 1.
     p = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-    p = torch.clamp(p, EPSILON, 1.0 - EPSILON)
+    p = torch.clamp(p, epsilon(), 1.0 - epsilon())
     return -torch.sum(y_true * torch.log(p), dim=axis)
 
 
@@ -85,7 +84,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
         log_p = torch.log_softmax(y_pred, dim=axis)
     else:
         p = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-        log_p = torch.log(torch.clamp(p, EPSILON, 1.0 - EPSILON))
+        log_p = torch.log(torch.clamp(p, epsilon(), 1.0 - epsilon()))
     return -torch.gather(log_p, axis, labels.unsqueeze(axis)).squeeze(axis)
 
 
@@ -122,13 +121,13 @@ def log_cosh(y_true, y_pred):
 
 
 def kl_divergence(y_true, y_pred):
-    y_true = torch.clamp(y_true, EPSILON, 1.0)
-    y_pred = torch.clamp(y_pred, EPSILON, 1.0)
+    y_true = torch.clamp(y_true, epsilon(), 1.0)
+    y_pred = torch.clamp(y_pred, epsilon(), 1.0)
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
 def poisson(y_true, y_pred):
-    return torch.mean(y_pred - y_true * torch.log(y_pred + EPSILON), dim=-1)
+    return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
 
 def _l2_normalize(x, axis):

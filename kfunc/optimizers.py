@@ -23,7 +23,9 @@ import warnings
 
 import torch
 
+from kfunc import config
 from kfunc._errors import unknown_name_error
+from kfunc.learning_rate import LearningRate
 
 
 class Optimizer:
@@ -53,6 +55,8 @@ class Optimizer:
             )
             learning_rate = kwargs.pop("lr")
         hyper = {key: kwargs.pop(key, default) for key, default in self._defaults.items()}
+        if "epsilon" in hyper and hyper["epsilon"] is None:  # Keras's epsilon=None: the session's
+            hyper["epsilon"] = config.epsilon()
         if kwargs:
             name_ = next(iter(kwargs))
             valid = ["learning_rate", *self._defaults, "clipnorm", "clipvalue", "global_clipnorm", "decay", "name"]
@@ -133,10 +137,14 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        """The current learning rate (a float); settable, also during ``fit``."""
+        """The current learning rate; settable, also during ``fit``.
+
+        A float that remembers this optimizer (a :class:`~kfunc.learning_rate.LearningRate`),
+        so that Keras 2's ``K.set_value(optimizer.lr, 0.01)`` can change it.
+        """
         if self.torch_optimizer is not None:
-            return float(self.torch_optimizer.param_groups[0]["lr"])
-        return self._current_rate()
+            return LearningRate(self.torch_optimizer.param_groups[0]["lr"], self)
+        return LearningRate(self._current_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value):

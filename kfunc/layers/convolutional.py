@@ -34,7 +34,7 @@ import math
 
 import torch.nn.functional as F
 
-from kfunc import activations, initializers
+from kfunc import activations, config, initializers
 from kfunc.engine.layer import Layer
 
 
@@ -72,8 +72,9 @@ def normalize_tuple(value, rank, layer, arg):
 
 
 def normalize_data_format(value, layer):
+    """``data_format`` checked; ``None`` means the session's default (``kfunc.config.image_data_format()``)."""
     if value is None:
-        return "channels_last"
+        return config.image_data_format()
     if value not in ("channels_last", "channels_first"):
         raise ValueError(
             f"{layer}(data_format={value!r}): use 'channels_last' (batch, ..., channels), the "

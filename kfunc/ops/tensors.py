@@ -2,15 +2,15 @@
 
 Every function of :mod:`kfunc.ops` accepts torch tensors, numpy arrays or Python
 numbers; :func:`to_tensor` is where that conversion happens, once, for all of them.
-The numerical settings Keras keeps globally (``epsilon``, ``floatx``) live here too.
+The numerical settings Keras keeps globally (``epsilon``, ``floatx``) live in
+:mod:`kfunc.config`; they are offered here under their backend names.
 """
 
 import numpy as np
 import torch
 
+from kfunc.config import epsilon, floatx, set_epsilon  # noqa: F401 (Keras's backend names)
 from kfunc.engine.dtypes import torch_dtype
-
-_EPSILON = 1e-7
 
 
 def to_tensor(x, like=None):
@@ -26,25 +26,6 @@ def to_tensor(x, like=None):
     if like is not None:
         return torch.as_tensor(x, dtype=like.dtype, device=like.device)
     return torch.as_tensor(x, dtype=torch.float32 if isinstance(x, float) else None)
-
-
-# ---------------------------------------------------------------- configuration
-
-
-def epsilon():
-    """The small number Keras adds to avoid dividing by zero (``1e-7``)."""
-    return _EPSILON
-
-
-def set_epsilon(value):
-    """Change the value that :func:`epsilon` returns."""
-    global _EPSILON
-    _EPSILON = float(value)
-
-
-def floatx():
-    """The default float type, ``'float32'``."""
-    return "float32"
 
 
 # ---------------------------------------------------------------- making tensors

@@ -1,4 +1,4 @@
-"""Utilities: seeding, one-hot labels, naming scope, and drawing models."""
+"""Utilities: seeding, one-hot labels, naming scope, a graph's source inputs, and drawing models."""
 
 import random
 
@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from kfunc.engine.naming import clear_session as _clear_names
+from kfunc.utils.source_inputs import get_source_inputs  # noqa: F401 (public here, as in Keras)
 
 
 def set_random_seed(seed):

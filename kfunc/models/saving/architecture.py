@@ -81,21 +81,40 @@ def _layer_class(class_name, custom_objects=None):
     return found
 
 
-def rebuild_model(cls, config, custom_objects=None):
-    """A model of class ``cls`` (without weights) from its ``get_config()``; ``cls.from_config`` uses it."""
+def rebuild_model(cls, config, custom_objects=None, make_layer=None):
+    """A model of class ``cls`` (without weights) from its ``get_config()``; ``cls.from_config`` uses it.
+
+    Args:
+        make_layer: ``make_layer(entry)`` gives the layer for each entry of
+            ``config['layers']``; by default, the layer the entry describes
+            (``clone_model`` passes its ``clone_function`` here).
+    """
     with loading(custom_objects, current_safe_mode()):
-        return _model_from_config(cls, with_custom_objects(config))
+        return _model_from_config(cls, with_custom_objects(config), make_layer or layer_from_entry)
 
 
-def _model_from_config(cls, config):
+def layer_from_entry(entry):
+    """The layer an entry of a model's config describes, with the name the model recorded.
+
+    A custom layer whose ``get_config()`` leaves out ``name`` comes back with a new
+    automatic name; the model's config recorded its name beside the layer's own
+    config, as tf.keras does, and the layer gets it back (saved weights are filed
+    under it).
+    """
+    layer = deserialize_layer(entry)
+    layer.name = entry.get("name", layer.name)
+    return layer
+
+
+def _model_from_config(cls, config, make_layer=layer_from_entry):
     from kfunc.models import Sequential
 
     if issubclass(cls, Sequential) or "input_layers" not in config:
-        return _sequential_from_config(cls if issubclass(cls, Sequential) else Sequential, config)
-    return _functional_from_config(cls, config)
+        return _sequential_from_config(cls if issubclass(cls, Sequential) else Sequential, config, make_layer)
+    return _functional_from_config(cls, config, make_layer)
 
 
-def _sequential_from_config(cls, config):
+def _sequential_from_config(cls, config, make_layer):
     from kfunc.layers.input_layer import Input
 
     model = cls(name=config.get("name"))
@@ -104,25 +123,25 @@ def _sequential_from_config(cls, config):
     if shape is not None and entries and "batch_input_shape" not in entries[0]["config"]:
         model.add(Input(batch_shape=tuple(shape)))
     for entry in entries:
-        model.add(deserialize_layer(entry))
+        model.add(make_layer(entry))
     return model
 
 
-def _functional_from_config(cls, config):
+def _functional_from_config(cls, config, make_layer):
     """Make the layers, then replay their calls (nodes) in an order where inputs exist."""
     from kfunc.layers.input_layer import InputLayer
     from kfunc.engine.structure import flatten
 
     rank = _node_ranks(config)
-    made = {}  # (layer name, node index in this model) -> the node's output tensors
-    pending = []  # [layer, its node configs, how many are replayed]
+    made = {}  # (layer name in the config, node index in this model) -> the node's output tensors
+    pending = []  # [layer, its name in the config, its node configs, how many are replayed]
     # 1. make every layer; an InputLayer makes its tensor at once
     for entry in config["layers"]:
-        layer = deserialize_layer(entry)
+        layer = make_layer(entry)
         if isinstance(layer, InputLayer):
             made[(entry["name"], 0)] = layer._inbound_nodes[0].outputs
         else:
-            pending.append([layer, entry["inbound_nodes"], 0])
+            pending.append([layer, entry["name"], entry["inbound_nodes"], 0])
 
     def resolve(value):
         if isinstance(value, dict) and "__tensor__" in value:
@@ -143,14 +162,14 @@ def _functional_from_config(cls, config):
     while progress:
         progress = False
         for item in pending:
-            layer, nodes, done = item
+            layer, name, nodes, done = item
             while done < len(nodes) and ready(nodes[done]):
                 node = nodes[done]
                 outputs = layer(*resolve(node["args"]), **resolve(node["kwargs"]))
-                made[(layer.name, done)] = flatten(outputs)
+                made[(name, done)] = flatten(outputs)
                 done, progress = done + 1, True
-            item[2] = done
-    stuck = [item[0].name for item in pending if item[2] < len(item[1])]
+            item[3] = done
+    stuck = [item[1] for item in pending if item[3] < len(item[2])]
     if stuck:
         raise ValueError(f"The saved config is inconsistent: the calls of layer(s) {stuck} cannot be connected.")
     # 3. the model from its inputs and outputs

@@ -108,7 +108,9 @@ def _compile_from_config(model, config, optimizer_state):
     def named(value, get, kind):
         if isinstance(value, list):
             return [named(v, get, kind) for v in value]
-        if isinstance(value, dict) and "class_name" not in value:
+        if isinstance(value, dict) and "class_name" in value:  # a loss or metric object's config
+            return get(value)
+        if isinstance(value, dict):  # one entry per output
             return {k: named(v, get, kind) for k, v in value.items()}
         if isinstance(value, str):
             custom = get_registered_object(value)

@@ -110,13 +110,19 @@ def get(identifier):
         return linear
     if callable(identifier):
         return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:  # a layer used as activation, saved
+        from kfunc.models.saving import deserialize_layer  # layers sit above this module
+
+        return deserialize_layer(identifier)
     if isinstance(identifier, str) and identifier in _ACTIVATIONS:
         return _ACTIVATIONS[identifier]
     raise unknown_name_error("activation", identifier, _ACTIVATIONS)
 
 
 def serialize(fn):
-    """The Keras name of an activation function (for ``get_config``)."""
+    """The Keras name of an activation function (for ``get_config``); a layer (``LeakyReLU(0.2)``) as its config."""
+    if hasattr(fn, "get_config") and hasattr(fn, "_inbound_nodes"):
+        return {"class_name": type(fn).__name__, "config": fn.get_config()}
     for name, known in _ACTIVATIONS.items():
         if known is fn:
             return "swish" if name == "silu" else name

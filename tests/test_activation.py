@@ -220,3 +220,13 @@ def test_an_activation_layer_serves_as_another_layer_s_activation():
     dense(x)
     dense.set_weights(plain.get_weights())
     close(dense(x), LeakyReLU(0.1)(plain(x)))
+
+
+def test_an_activation_layer_given_as_activation_saves_and_reloads(tmp_path):
+    x = Input(shape=(3,))
+    model = Model(x, Dense(2, activation=LeakyReLU(0.2))(x))
+    model.save(tmp_path / "m.keras")
+    again = load_model(tmp_path / "m.keras")
+    data = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0), rtol=1e-6)
+    assert isinstance(again.layers[1].activation, LeakyReLU)

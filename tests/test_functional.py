@@ -146,3 +146,14 @@ def test_torch_compile_and_export_give_the_same_outputs():
     torch.testing.assert_close(compiled(x), expected)
     exported = torch.export.export(model, (x,))
     torch.testing.assert_close(exported.module()(x), expected)
+
+
+def test_training_argument_of_a_model_call_reaches_every_layer_for_that_call_only():
+    from kfunc.layers import Dropout
+
+    x = Input(shape=(1000,))
+    model = Model(x, Dropout(0.5)(x))
+    ones = torch.ones(1, 1000)
+    assert torch.equal(model(ones), ones)
+    assert (model(ones, training=True) == 0).any()
+    assert not model.training and torch.equal(model(ones), ones)

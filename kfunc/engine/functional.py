@@ -93,7 +93,13 @@ class Functional(Layer):
     # ------------------------------------------------------------- calling
 
     def call(self, inputs, training=None, mask=None):
-        """Compute the outputs for real inputs: one tensor, a list, or a dict by name."""
+        """Compute the outputs for real inputs: one tensor, a list, or a dict by name.
+
+        ``training=True`` (or False) holds for every layer during this call, as in Keras.
+        """
+        mode = self.training
+        if training is not None and bool(training) != mode:
+            self.train(bool(training))
         try:  # forward itself: fx's __call__ would print its own report and drop the traceback
             return self._fx.forward(*self._flatten_inputs(inputs))
         except (IndexError, KeyError, TypeError) as err:
@@ -101,6 +107,9 @@ class Functional(Layer):
             if explained is None:
                 raise
             raise explained from err
+        finally:
+            if self.training != mode:
+                self.train(mode)
 
     def _flatten_inputs(self, inputs):
         return inputs_in_order(self, inputs)

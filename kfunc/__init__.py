@@ -9,6 +9,7 @@
 
 from kfunc import activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics, models, ops
 from kfunc import optimizers, tracebacks, utils
+from kfunc._errors import missing
 from kfunc.engine import hooks
 from kfunc.layers.input_layer import Input
 from kfunc.models import Model, Sequential
@@ -28,5 +29,11 @@ hooks.node_listener.install("kfunc.widgets.call_sites")  # the node explorer sho
 trainer.argument_hooks.append(lambda method, kwargs: hooks.spellings.method_arguments(method, kwargs))  # fit(nb_epoch=)
 progress.progress_hooks.append(_notebook_progress)  # in a notebook, fit shows the live tracker
 tracebacks.install()  # a user's mistake shows the user's code, not kfunc's (kfunc.config turns it off)
+missing.install()  # `import kfunc.applications` says what kfunc leaves out of Keras, and why
+
+
+def __getattr__(name):
+    error = missing.missing_attribute("kfunc", name)
+    raise error or AttributeError(f"module 'kfunc' has no attribute {name!r}")
 
 __version__ = "0.1.0"

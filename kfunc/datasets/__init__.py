@@ -18,6 +18,8 @@ loader             lesson    what it holds
 =================  ========  ==========================================================
 """
 
+from kfunc._errors import missing
+
 from .digit_pairs import digit_pairs
 from .digits import digits
 from .headlines import HEADLINE_AUX_FEATURES, HEADLINE_WORD_GROUPS, headline_word_index, headlines
@@ -32,3 +34,9 @@ __all__ = [
     "HEADLINE_AUX_FEATURES", "tweet_pairs", "qa_triplets", "qa_word_index", "QA_TOPICS",
     "image_qa", "video_qa", "scene_word_index", "QUESTIONS", "ANSWERS",
 ]
+
+
+def __getattr__(name):
+    raise missing.missing_attribute("kfunc.datasets", name) or AttributeError(
+        f"module 'kfunc.datasets' has no attribute {name!r}"
+    )

@@ -6,6 +6,7 @@ answered by the spellings point of the core (:mod:`kfunc.engine.hooks`), which
 ``kfunc.legacy`` fills.
 """
 
+from kfunc._errors import missing
 from kfunc.engine import hooks
 from kfunc.layers.input_layer import Input, InputLayer
 from kfunc.engine.layer import Layer
@@ -29,5 +30,7 @@ from kfunc.layers.wrappers import *  # noqa: F401,F403
 def __getattr__(name):
     old = None if name.startswith("_") else hooks.spellings.old_layer(name)
     if old is None:
-        raise AttributeError(f"module 'kfunc.layers' has no attribute {name!r}")
+        raise missing.missing_attribute("kfunc.layers", name) or AttributeError(
+            f"module 'kfunc.layers' has no attribute {name!r}"
+        )
     return old

@@ -92,7 +92,17 @@ class MultiHeadAttention(Layer):
         for position, name in enumerate(_TENSORS):
             if name in kwargs and len(args) == position:
                 args.append(kwargs.pop(name))
+        if len(args) < 2:
+            raise TypeError(
+                f"MultiHeadAttention {self.name!r} is called on a query and a value, "
+                "`mha(query, value)`; for self-attention pass the same tensor twice: `mha(x, x)`."
+            )
         return super().__call__(*args, **kwargs)
+
+    def compute_output_spec(self, query, value, key=None, **kwargs):
+        # Checked on the symbolic shapes first, so that the error shows them (batch None).
+        self._check_widths(query.shape, value.shape, value.shape if key is None else key.shape)
+        return super().compute_output_spec(query, value, key, **kwargs)
 
     def _build_from(self, args):
         # The weights depend on the widths of the query, the value and the key, not on
@@ -139,7 +149,7 @@ class MultiHeadAttention(Layer):
     def call(self, query, value, key=None, attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
         key = value if key is None else key
-        self._check_widths(query, value, key)
+        self._check_widths(tuple(query.shape), tuple(value.shape), tuple(key.shape))
         training = self.training if training is None else bool(training)
         # 1. project each tensor into the heads: (batch, *steps, heads, size)
         q = self._project(query, "query") * (1.0 / math.sqrt(float(self.key_dim)))
@@ -159,14 +169,14 @@ class MultiHeadAttention(Layer):
             output = output + self.attention_output_bias
         return (output, weights.reshape(full_shape)) if return_attention_scores else output
 
-    def _check_widths(self, query, value, key):
-        for role, tensor in (("query", query), ("key", key), ("value", value)):
+    def _check_widths(self, query_shape, value_shape, key_shape):
+        rank = len(self._axes) + len(self._other_axes) + 2
+        for role, shape in (("query", query_shape), ("key", key_shape), ("value", value_shape)):
             expected = getattr(self, f"{role}_kernel").shape[0]
-            if tensor.dim() != len(self._axes) + len(self._other_axes) + 2 or tensor.shape[-1] != expected:
+            if len(shape) != rank or shape[-1] != expected:
                 raise ValueError(
-                    f"MultiHeadAttention {self.name!r} was built for a {role} of rank "
-                    f"{len(self._axes) + len(self._other_axes) + 2} with {expected} features; got "
-                    f"shape {tuple(tensor.shape)}. Use a new layer for tensors of another width."
+                    f"MultiHeadAttention {self.name!r} was built for a {role} of rank {rank} with "
+                    f"{expected} features; got shape {shape}. Use a new layer for tensors of another width."
                 )
 
     def _project(self, x, role):

@@ -171,7 +171,7 @@ class MultiHeadAttention(Layer):
 
     def _check_widths(self, query_shape, value_shape, key_shape):
         rank = len(self._axes) + len(self._other_axes) + 2
-        for role, shape in (("query", query_shape), ("key", key_shape), ("value", value_shape)):
+        for role, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             expected = getattr(self, f"{role}_kernel").shape[0]
             if len(shape) != rank or shape[-1] != expected:
                 raise ValueError(

@@ -34,6 +34,10 @@ from kfunc.engine.structure import shapes_of
 from kfunc.layers.attention import masked_softmax, visible_mask
 
 _TENSORS = ("query", "value", "key")
+_NEEDS_A_VALUE = (
+    "MultiHeadAttention {name!r} is called on a query and a value, `mha(query, value)`; "
+    "for self-attention pass the same tensor twice: `mha(x, x)`."
+)
 
 
 class MultiHeadAttention(Layer):
@@ -93,10 +97,7 @@ class MultiHeadAttention(Layer):
             if name in kwargs and len(args) == position:
                 args.append(kwargs.pop(name))
         if len(args) < 2:
-            raise TypeError(
-                f"MultiHeadAttention {self.name!r} is called on a query and a value, "
-                "`mha(query, value)`; for self-attention pass the same tensor twice: `mha(x, x)`."
-            )
+            raise TypeError(_NEEDS_A_VALUE.format(name=self.name))
         return super().__call__(*args, **kwargs)
 
     def compute_output_spec(self, query, value, key=None, **kwargs):
@@ -116,10 +117,7 @@ class MultiHeadAttention(Layer):
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         if value_shape is None:
-            raise ValueError(
-                f"MultiHeadAttention {self.name!r} is called on a query and a value, "
-                "`mha(query, value)`; for self-attention pass the same tensor twice: `mha(x, x)`."
-            )
+            raise TypeError(_NEEDS_A_VALUE.format(name=self.name))
         shapes = (query_shape, value_shape, key_shape or value_shape)
         for role, shape in zip(_TENSORS, shapes):
             if not isinstance(shape, tuple) or len(shape) < 3 or shape[-1] is None:
@@ -184,7 +182,10 @@ class MultiHeadAttention(Layer):
         return projected + getattr(self, f"{role}_bias") if self.use_bias else projected
 
     def _to_heads(self, x):
-        """``(batch, *steps, heads, size)`` -> ``(batch, *other, heads, attended steps, size)``, and the attended sizes."""
+        """``(batch, *steps, heads, size)`` -> ``(batch, *other, heads, attended steps, size)``.
+
+        Also returns the sizes of the attended axes, whose product is ``attended steps``.
+        """
         heads_axis = x.dim() - 2
         x = x.permute((0,) + self._other_axes + (heads_axis,) + self._axes + (heads_axis + 1,))
         attended = tuple(x.shape[-1 - len(self._axes):-1])

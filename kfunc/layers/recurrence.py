@@ -1,28 +1,30 @@
-"""What every recurrent layer shares: reading a sequence step by step, carrying states.
+"""Reading a sequence step by step, carrying states: what every recurrent layer does.
 
 A recurrent layer reads a sequence ``(batch, timesteps, features)`` one step at a
-time and carries a state from each step to the next. It returns the last output
+time and carries states from each step to the next. It returns the last output
 ``(batch, units)``, or every step's output ``(batch, timesteps, units)`` with
-``return_sequences=True``; ``return_state=True`` adds the final states. The layers
-themselves (:mod:`kfunc.layers.recurrent`) add their weights and equations.
+``return_sequences=True``; ``return_state=True`` adds the final states.
 
-There are two ways to compute, with the same results:
+What happens at one step is a *cell*'s business (:mod:`kfunc.layers.rnn_cells`):
+``RNN(cell)`` walks a sequence with any cell. ``SimpleRNN``, ``LSTM`` and ``GRU``
+(:mod:`kfunc.layers.recurrent`) walk it with the built-in equations on their own
+weights. Either way there are two roads to the same numbers:
 
-1. **torch's fused kernels** (``torch.lstm``, ``torch.gru``, ``torch.rnn_tanh``,
-   ``torch.rnn_relu``; cuDNN on a GPU) when the activations are the defaults and
-   there is no recurrent dropout (a layer's ``_fused``);
-2. **a Python loop over the time steps** that spells out the Keras equations (a
-   layer's ``_step``), for custom activations, recurrent dropout or ``reset_after=False``.
+1. **torch's fused kernels** (``torch.lstm``, ``torch.gru``, ``torch.rnn_tanh``;
+   cuDNN on a GPU), where the built-in equations allow them;
+2. **a Python loop over the time steps** (:func:`run_steps`), calling the step.
 
-On ``meta`` tensors (shape inference) the layer skips both and returns empty
-outputs of the right shapes: torch's meta LSTM would walk the steps one by one.
+On ``meta`` tensors (shape inference) the built-in equations skip both and return
+empty outputs of the right shapes: torch's meta LSTM would walk the steps one by one.
 """
 
-import torch
-import torch.nn.functional as F
+__all__ = ["RNN"]
 
-from kfunc import activations, initializers
+import torch
+
 from kfunc.engine.layer import Layer
+from kfunc.layers.cell_equations import Equations
+from kfunc.layers.rnn_cells import StackedRNNCells, check_cell, flat_sizes, flat_states, output_size, runs_equations
 
 _STATEFUL_MESSAGE = (
     "{cls}(stateful=True) is not supported by kfunc: a stateful layer keeps its last "
@@ -32,39 +34,52 @@ _STATEFUL_MESSAGE = (
 )
 
 
-class _Recurrent(Layer):
-    """What SimpleRNN, LSTM and GRU share: checks, states, dropout, the time loop.
+def run_steps(step, inputs, states, width):
+    """Walk the time axis of ``inputs``: ``output, states = step(inputs[:, t], states)`` at each step.
 
-    A subclass sets ``_gates`` (blocks of ``units`` columns in its kernel) and
-    ``_state_names``, makes its weights in ``build`` and defines ``_fusable``,
-    ``_fused`` (the torch kernel) and ``_step`` (one time step, by hand).
+    Args:
+        step: one time step, from that step's input and the states to ``(output, new_states)``.
+        inputs: ``(batch, timesteps, ...)``, in the order the steps are walked.
+        states: the flat list of states to start from.
+        width: the size of an output, for an empty sequence.
+
+    Returns:
+        ``(outputs, states)``: every step's output ``(batch, timesteps, width)`` and
+        the last states (the initial ones for an empty sequence).
+    """
+    outputs = []
+    for t in range(inputs.shape[1]):
+        output, new_states = step(inputs[:, t], states)
+        outputs.append(output)
+        states = new_states
+    if not outputs:
+        return inputs.new_zeros(inputs.shape[0], 0, width), states
+    return torch.stack(outputs, dim=1), states
+
+
+def run_equations(equations, x, states, training):
+    """The whole sequence with built-in equations: torch's kernel where it can, else the loop."""
+    input_masks, recurrent_masks = equations.dropout_masks(x, training)
+    fused = equations.fused_sequence(x, states, input_masks, recurrent_masks)
+    if fused is not None:
+        return fused
+    projected = equations.project(x, input_masks)  # the input side of every step at once
+    return run_steps(lambda p, s: equations.step(p, s, recurrent_masks), projected, states, equations.units)
+
+
+class _Recurrent(Layer):
+    """What ``RNN`` and SimpleRNN, LSTM and GRU share: options, states, shapes, the time loop.
+
+    A subclass defines ``_state_sizes()`` (the width of each state, flat),
+    ``_state_names_for_errors()``, ``_output_size()``, ``_expected_features()`` (None
+    while unknown) and ``_walk(x, states, training)`` (the whole sequence on data).
     """
 
     casts_integer_inputs = True  # computes on floats
 
-    _gates = 1
-    _state_names = ("h",)
-    implementation = 2  # one dropout mask for all gates; LSTM and GRU can set 1
-
-    def _store_common(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                      bias_initializer, dropout, recurrent_dropout, return_sequences, return_state,
-                      go_backwards, stateful, unroll):
-        cls = type(self).__name__
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"{cls}(units={units!r}): `units` must be a positive int, the state size.")
-        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0.0 <= rate < 1.0:
-                raise ValueError(f"{cls}({arg}={rate!r}): a dropout rate is a fraction in [0, 1).")
+    def _store_sequence_options(self, return_sequences, return_state, go_backwards, stateful, unroll):
         if stateful:
-            raise ValueError(_STATEFUL_MESSAGE.format(cls=cls))
-        self.units = units
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.dropout = float(dropout)
-        self.recurrent_dropout = float(recurrent_dropout)
+            raise ValueError(_STATEFUL_MESSAGE.format(cls=type(self).__name__))
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -91,18 +106,10 @@ class _Recurrent(Layer):
             )
         return input_shape
 
-    def _add_kernels(self, input_shape):
-        features = self._check_rank(input_shape)[-1]
-        width = self._gates * self.units
-        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer
-        )
-
     def _check_input_shapes(self, input_shape):
         input_shape = self._check_rank(input_shape)
-        expected = self.kernel.shape[0]
-        if input_shape[-1] != expected:
+        expected = self._expected_features()
+        if expected is not None and input_shape[-1] != expected:
             raise ValueError(
                 f"{type(self).__name__} {self.name!r} expects {expected} features per step, "
                 f"got shape {input_shape}. Its kernel was made for {expected} features on its "
@@ -122,111 +129,190 @@ class _Recurrent(Layer):
         if inputs.is_meta:
             # Shape inference: the shapes are known, and torch's meta LSTM would walk
             # every time step one operator at a time (seconds for a long sequence).
-            sequence = inputs.new_empty(inputs.shape[0], inputs.shape[1], self.units)
-            states = [s.new_empty(s.shape) for s in states]
+            sequence, states = self._meta_walk(inputs, states, training)
             return self._outputs(sequence, states)
         # 2. the steps in the order the layer walks them
         x = inputs.flip(1) if self.go_backwards else inputs
-        # 3. dropout masks, drawn once per sequence and reused at every step
-        input_masks = self._dropout_masks(x, x.shape[-1], self.dropout, training)
-        recurrent_masks = self._dropout_masks(x, self.units, self.recurrent_dropout, training)
-        # 4. the whole sequence with torch's kernel, or step by step (torch's kernels
-        #    refuse an empty sequence; the loop returns the initial states for it)
-        one_input_mask = input_masks is None or len(input_masks) == 1
-        if recurrent_masks is None and one_input_mask and x.shape[1] > 0 and self._fusable():
-            if input_masks is not None:
-                x = x * input_masks[0].unsqueeze(1)
-            sequence, states = self._fused(x, states)
-        else:
-            sequence, states = self._loop(x, states, input_masks, recurrent_masks)
+        # 3. the whole sequence, on torch's kernel or step by step
+        sequence, states = self._walk(x, states, training)
         return self._outputs(sequence, states)
 
+    def _meta_walk(self, inputs, states, training):
+        sequence = inputs.new_empty(inputs.shape[0], inputs.shape[1], self._output_size())
+        return sequence, [s.new_empty(s.shape) for s in states]
+
     def _outputs(self, sequence, states):
-        # The last output (which is the state h), or all of them; then the states.
-        output = sequence if self.return_sequences else states[0]
-        return [output] + list(states) if self.return_state else output
+        # The last output, or all of them; then the states.
+        output = sequence if self.return_sequences else self._last_output(sequence, states)
+        return [output] + self._state_structure(states) if self.return_state else output
+
+    def _last_output(self, sequence, states):
+        return states[0]  # the built-in equations output their state h
+
+    def _state_structure(self, states):
+        return list(states)
 
     def _initial_states(self, inputs, initial_state):
-        batch = inputs.shape[0]
-        names = self._state_names
+        batch, sizes = inputs.shape[0], self._state_sizes()
+        names = self._state_names_for_errors()
         if initial_state is None:
-            return [inputs.new_zeros(batch, self.units) for _ in names]
-        states = [initial_state] if isinstance(initial_state, torch.Tensor) else list(initial_state)
+            return [inputs.new_zeros(batch, size) for size in sizes]
+        states = flat_states(initial_state)
         cls = type(self).__name__
-        if len(states) != len(names):
+        if len(states) != len(sizes):
             raise ValueError(
-                f"{cls} {self.name!r} carries {len(names)} state(s) ({', '.join(names)}), so "
-                f"`initial_state` must be a list of {len(names)} tensor(s); got {len(states)}."
+                f"{cls} {self.name!r} carries {len(sizes)} state(s) ({', '.join(names)}), so "
+                f"`initial_state` must be a list of {len(sizes)} tensor(s); got {len(states)}."
             )
-        for name, state in zip(names, states):
-            if tuple(state.shape) != (batch, self.units):
+        for name, size, state in zip(names, sizes, states):
+            if tuple(state.shape) != (batch, size):
                 raise ValueError(
                     f"{cls} {self.name!r}: the initial state {name} must have shape "
-                    f"(batch, units) = {(batch, self.units)}, got {tuple(state.shape)}."
+                    f"(batch, units) = {(batch, size)}, got {tuple(state.shape)}."
                 )
         return states
 
-    def _dropout_masks(self, x, width, rate, training):
-        """Inverted-dropout masks ``(batch, width)``: one, one per gate, or None."""
-        if not training or rate == 0.0:
-            return None
-        count = self._gates if self.implementation == 1 else 1
-        ones = x.new_ones(x.shape[0], width)
-        return [F.dropout(ones, rate, training=True) for _ in range(count)]
-
-    def _loop(self, x, states, input_masks, recurrent_masks):
-        # The input side of every step at once (one matrix product), then the steps.
-        projected = masked_matmul(x, self.kernel, input_masks)
-        bias = self._input_bias()
-        if bias is not None:
-            projected = projected + bias
-        outputs = []
-        for t in range(x.shape[1]):
-            states = self._step(projected[:, t], states, recurrent_masks)
-            outputs.append(states[0])
-        if not outputs:
-            return x.new_zeros(x.shape[0], 0, self.units), states
-        return torch.stack(outputs, dim=1), states
-
-    def _input_bias(self):
-        return self.bias if self.use_bias else None
-
-    def _torch_train_flag(self):
-        # torch's kernels keep what backward needs only when told they are training.
-        return torch.is_grad_enabled()
-
-    # ------------------------------------------------------------------ config
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            units=self.units,
-            activation=activations.serialize(self.activation),
-            use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            dropout=self.dropout,
-            recurrent_dropout=self.recurrent_dropout,
+    def _sequence_config(self):
+        return dict(
             return_sequences=self.return_sequences,
             return_state=self.return_state,
             go_backwards=self.go_backwards,
             stateful=self.stateful,
             unroll=self.unroll,
         )
+
+
+class RNN(_Recurrent):
+    """A recurrent layer made of a cell: the cell computes one step, the layer walks the sequence.
+
+    Args:
+        cell: a cell: ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``, or your own layer
+            with a ``state_size`` (an int, or a list with one int per state) and a
+            ``call(inputs, states)`` returning ``(output, new_states)``. A list of
+            cells is stacked (``StackedRNNCells``): each reads the outputs of the one before.
+        return_sequences: return every step's output ``(batch, timesteps, output size)``.
+        return_state: also return the final states: ``[output, *states]`` (a stack
+            gives each cell's states, a list for a cell with several).
+        go_backwards: read the sequence from its end (the outputs come in that order).
+        stateful: must stay False (kfunc passes states explicitly, see ``initial_state``).
+        unroll: accepted for Keras code; it changes nothing here.
+
+    Call arguments: ``inputs`` ``(batch, timesteps, features)``; ``initial_state``, a
+    list of the starting states, ``(batch, size)`` each; ``training``.
+
+    Example:
+        >>> RNN(LSTMCell(8))(Input(shape=(10, 3))).shape
+        (None, 8)
+        >>> RNN([GRUCell(8), GRUCell(4)], return_sequences=True)(Input(shape=(10, 3))).shape
+        (None, 10, 4)
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(list(cell))
+        check_cell(cell, "RNN")
+        self.cell = cell
+        self._builds_cell = False  # whether this layer's first call builds the cell
+        self._store_sequence_options(return_sequences, return_state, go_backwards, stateful, unroll)
+
+    def build(self, input_shape):
+        shape = self._check_rank(input_shape)
+        self._builds_cell = not self.cell.built
+        if self._builds_cell:
+            self.cell.build((shape[0], shape[-1]))  # the shape of one step
+            self.cell.built = True
+
+    def _unbuild(self):
+        # A first call that failed: a cell built by it is built again on the next call.
+        super()._unbuild()
+        if self._builds_cell:
+            for layer in self.cell._layer_tree():
+                layer._unbuild()
+
+    def _expected_features(self):
+        first = self.cell.cells[0] if isinstance(self.cell, StackedRNNCells) else self.cell
+        return first.kernel.shape[0] if isinstance(first, Equations) and first.built else None
+
+    def _state_sizes(self):
+        return flat_sizes(self.cell.state_size)
+
+    def _state_names_for_errors(self):
+        if runs_equations(self.cell):
+            return list(self.cell._state_names)
+        return [f"#{i}" for i in range(len(self._state_sizes()))]
+
+    def _output_size(self):
+        return output_size(self.cell)
+
+    def _meta_walk(self, inputs, states, training):
+        if runs_equations(self.cell) or inputs.shape[1] == 0:
+            return super()._meta_walk(inputs, states, training)
+        # Your own cell: one step tells the output's shape and dtype.
+        output, _ = self._cell_step(training)(inputs[:, 0], states)
+        sequence = output.new_empty((inputs.shape[0], inputs.shape[1]) + tuple(output.shape[1:]))
+        return sequence, [s.new_empty(s.shape) for s in states]
+
+    def _walk(self, x, states, training):
+        cell = self.cell
+        cell.materialize()  # the cell's weights get their values on the first call on data
+        if runs_equations(cell):
+            return run_equations(cell, x, states, training)
+        if _stack_of_equations(cell):
+            # Stacked built-in cells compute what stacked layers compute: one cell after
+            # the other over the whole sequence, each on torch's kernel where it can.
+            final = []
+            for each in cell.cells:
+                own, states = states[:len(each._state_names)], states[len(each._state_names):]
+                x, own = run_equations(each, x, own, training)
+                final += own
+            return x, final
+        return run_steps(self._cell_step(training), x, states, self._output_size())
+
+    def _cell_step(self, training):
+        """One step of the cell, on the flat list of states (the cell sees them as it declares them)."""
+
+        def step(x_t, states):
+            output, new_states = self.cell(x_t, self._state_structure(states), training=training)
+            return output, flat_states(new_states)
+
+        return step
+
+    def _last_output(self, sequence, states):
+        if sequence.shape[1] == 0:
+            return sequence.new_zeros((sequence.shape[0],) + tuple(sequence.shape[2:]))
+        return sequence[:, -1]
+
+    def _state_structure(self, states):
+        """The flat states nested as the cell's ``state_size``: a tensor per int, a list per list.
+
+        A cell with one state (``state_size=8``) gets and gives the list ``[h]``, as in Keras.
+        """
+        sizes = self.cell.state_size
+        if not isinstance(sizes, (list, tuple)):
+            return list(states)
+        flat = iter(states)
+
+        def nest(size):
+            return [nest(s) for s in size] if isinstance(size, (list, tuple)) else next(flat)
+
+        return [nest(size) for size in sizes]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self._sequence_config())
+        config["cell"] = {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        from kfunc.models.saving import deserialize_layer  # saving reads layers: imported on use
 
-def masked_matmul(x, kernel, masks):
-    """``x @ kernel``, with ``x`` multiplied by a dropout mask first.
+        config = dict(config)
+        return cls(deserialize_layer(config.pop("cell")), **config)
 
-    With one mask per gate block of the kernel, each block sees its own mask. A
-    mask has shape ``(batch, features)``; for a sequence ``x`` it holds for every step.
-    """
-    if masks is None:
-        return x @ kernel
-    expand = (lambda m: m.unsqueeze(1)) if x.dim() == 3 else (lambda m: m)  # noqa: E731
-    if len(masks) == 1:
-        return (x * expand(masks[0])) @ kernel
-    blocks = kernel.chunk(len(masks), dim=1)
-    return torch.cat([(x * expand(m)) @ w for m, w in zip(masks, blocks)], dim=-1)
+
+def _stack_of_equations(cell):
+    return (isinstance(cell, StackedRNNCells) and type(cell).call is StackedRNNCells.call
+            and all(runs_equations(c) for c in cell.cells))

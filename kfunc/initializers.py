@@ -210,6 +210,7 @@ _INITIALIZERS = {
     "identity": Identity,
 }
 _BY_CLASS_NAME = {cls.__name__: cls for cls in _INITIALIZERS.values()}
+_INITIALIZERS.update(uniform=RandomUniform, normal=RandomNormal)  # tf.keras 2's short names
 
 
 def get(identifier):

@@ -8,9 +8,10 @@ answered by the spellings point of the core (:mod:`kfunc.engine.hooks`), which
 
 from kfunc._errors import missing
 from kfunc.engine import hooks
-from kfunc.layers.input_layer import Input, InputLayer
 from kfunc.engine.layer import Layer
+from kfunc.layers.input_layer import Input, InputLayer
 from kfunc.layers.activation import *  # noqa: F401,F403
+from kfunc.layers.attention import *  # noqa: F401,F403
 from kfunc.layers.convolutional import *  # noqa: F401,F403
 from kfunc.layers.convolutional_transpose import *  # noqa: F401,F403
 from kfunc.layers.core import *  # noqa: F401,F403
@@ -19,6 +20,7 @@ from kfunc.layers.embedding import *  # noqa: F401,F403
 from kfunc.layers.lambda_layer import *  # noqa: F401,F403
 from kfunc.layers.masking import *  # noqa: F401,F403
 from kfunc.layers.merging import *  # noqa: F401,F403
+from kfunc.layers.multi_head_attention import *  # noqa: F401,F403
 from kfunc.layers.noise import *  # noqa: F401,F403
 from kfunc.layers.normalization import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403

@@ -140,3 +140,57 @@ def test_masked_model_saves_and_reloads(tmp_path):
     model.save(tmp_path / "m.keras")
     again = kfunc.models.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(again.predict(PADDED, verbose=0), model.predict(PADDED, verbose=0), rtol=1e-6)
+
+
+# ------------------------------------------------------------ recurrent layers skip padded steps
+
+REFERENCE = np.load(__import__("pathlib").Path(__file__).parent / "data" / "keras_reference_masking.npz")
+RECURRENT_CASES = sorted({key.split("/")[0] for key in REFERENCE.files if "/" in key})
+
+
+@pytest.mark.parametrize("case", RECURRENT_CASES)
+def test_recurrent_layers_skip_padded_steps_as_keras_does(case):
+    kind, returned, direction = case.split("_")
+    layer = getattr(kfunc.layers, kind)(4, return_sequences=returned == "seq", return_state=True,
+                                        go_backwards=direction == "back")
+    x, mask = REFERENCE["x"], REFERENCE["mask"]
+    layer(Input(shape=x.shape[1:]))
+    layer.set_weights([REFERENCE[f"{case}/w{i}"] for i in range(len(layer.get_weights()))])
+    outputs = layer(torch.tensor(x), mask=torch.tensor(mask))
+    for i, output in enumerate(outputs):
+        np.testing.assert_allclose(output.detach().numpy(), REFERENCE[f"{case}/out{i}"], atol=1e-5)
+
+
+def test_a_masked_lstm_equals_the_lstm_on_the_real_steps_only():
+    ids = Input(shape=(6,), dtype="int32")
+    vectors = Embedding(20, 3, mask_zero=True)(ids)
+    lstm = kfunc.layers.LSTM(5)
+    model = Model(ids, lstm(vectors))
+    padded = np.array([[4, 7, 2, 0, 0, 0], [3, 9, 1, 5, 8, 6]])
+    out = model.predict(padded, verbose=0)
+    # the same layers on the first sequence without its padding give the same last output
+    embedded = model.layers[1](torch.tensor(padded[:1, :3]))
+    del embedded._keras_mask  # three real steps: nothing to skip
+    np.testing.assert_allclose(out[:1], lstm(embedded).detach().numpy(), atol=1e-6)
+
+
+def test_a_masked_sequence_output_carries_the_mask_and_states_do_not():
+    x = Input(shape=(5, 3))
+    seq, h, c = kfunc.layers.LSTM(4, return_sequences=True, return_state=True)(Masking()(x))
+    assert seq._keras_mask.shape == (None, 5)
+    assert h._keras_mask is None and c._keras_mask is None
+    assert kfunc.layers.GRU(4)(Masking()(x))._keras_mask is None
+
+
+def test_rnn_of_a_cell_and_bidirectional_skip_padded_steps():
+    x = Input(shape=(5, 3))
+    masked = Masking()(x)
+    rnn = kfunc.layers.RNN(kfunc.layers.LSTMCell(4))
+    both = kfunc.layers.Bidirectional(kfunc.layers.GRU(2))
+    model = Model(x, [rnn(masked), both(masked)])
+    data = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    data[0, 3:] = 0  # the first sequence has 3 real steps
+    short = data[:1, :3]
+    full, bi = model.predict(data, verbose=0)
+    np.testing.assert_allclose(full[:1], rnn(torch.tensor(short)).detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(bi[:1], both(torch.tensor(short)).detach().numpy(), atol=1e-6)

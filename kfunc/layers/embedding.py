@@ -2,7 +2,6 @@
 
 __all__ = ["Embedding"]
 
-import warnings
 
 import torch
 import torch.nn.functional as F
@@ -25,8 +24,9 @@ class Embedding(Layer):
         output_dim: the length of each vector.
         embeddings_initializer: how to draw the table (Keras's ``'uniform'``: uniform
             in [-0.05, 0.05]).
-        mask_zero: whether id 0 means "padding". :meth:`compute_mask` then marks the
-            other positions; kfunc's layers do not yet skip padded steps.
+        mask_zero: whether id 0 means "padding". The output then carries a mask
+            (:meth:`compute_mask`: True where the id is not 0), and the layers after it
+            that understand masks (LSTM, GRU, ...) skip the padded steps.
         input_length: the length of the sequences, when fixed.
 
     The table ``embeddings`` has shape ``(input_dim, output_dim)``. The ids may have
@@ -68,13 +68,6 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.mask_zero = bool(mask_zero)
         self.input_length = input_length
-        if self.mask_zero:
-            warnings.warn(
-                f"Embedding {self.name!r}: mask_zero=True computes a mask "
-                "(`layer.compute_mask(ids)`), but kfunc's layers do not skip padded steps: "
-                "an LSTM after this layer still reads the zeros.",
-                stacklevel=2,
-            )
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(

@@ -34,7 +34,7 @@ _STATEFUL_MESSAGE = (
 )
 
 
-def run_steps(step, inputs, states, width):
+def run_steps(step, inputs, states, width, mask=None):
     """Walk the time axis of ``inputs``: ``output, states = step(inputs[:, t], states)`` at each step.
 
     Args:
@@ -42,6 +42,9 @@ def run_steps(step, inputs, states, width):
         inputs: ``(batch, timesteps, ...)``, in the order the steps are walked.
         states: the flat list of states to start from.
         width: the size of an output, for an empty sequence.
+        mask: ``(batch, timesteps)`` booleans, False for padded steps, or None. A padded
+            step changes no state, and its output repeats the previous one (zeros before
+            the first real step), as in Keras.
 
     Returns:
         ``(outputs, states)``: every step's output ``(batch, timesteps, width)`` and
@@ -50,6 +53,10 @@ def run_steps(step, inputs, states, width):
     outputs = []
     for t in range(inputs.shape[1]):
         output, new_states = step(inputs[:, t], states)
+        if mask is not None:
+            real = mask[:, t].reshape((-1,) + (1,) * (output.dim() - 1))
+            output = torch.where(real, output, outputs[-1] if outputs else torch.zeros_like(output))
+            new_states = [torch.where(real.reshape(-1, *(1,) * (s.dim() - 1)), n, s) for n, s in zip(new_states, states)]
         outputs.append(output)
         states = new_states
     if not outputs:
@@ -57,14 +64,17 @@ def run_steps(step, inputs, states, width):
     return torch.stack(outputs, dim=1), states
 
 
-def run_equations(equations, x, states, training):
-    """The whole sequence with built-in equations: torch's kernel where it can, else the loop."""
+def run_equations(equations, x, states, training, mask=None):
+    """The whole sequence with built-in equations: torch's kernel where it can, else the loop.
+
+    A sequence with padded steps (``mask``) always takes the loop, which skips them.
+    """
     input_masks, recurrent_masks = equations.dropout_masks(x, training)
-    fused = equations.fused_sequence(x, states, input_masks, recurrent_masks)
+    fused = None if mask is not None else equations.fused_sequence(x, states, input_masks, recurrent_masks)
     if fused is not None:
         return fused
     projected = equations.project(x, input_masks)  # the input side of every step at once
-    return run_steps(lambda p, s: equations.step(p, s, recurrent_masks), projected, states, equations.units)
+    return run_steps(lambda p, s: equations.step(p, s, recurrent_masks), projected, states, equations.units, mask)
 
 
 class _Recurrent(Layer):
@@ -72,7 +82,10 @@ class _Recurrent(Layer):
 
     A subclass defines ``_state_sizes()`` (the width of each state, flat),
     ``_state_names_for_errors()``, ``_output_size()``, ``_expected_features()`` (None
-    while unknown) and ``_walk(x, states, training)`` (the whole sequence on data).
+    while unknown) and ``_walk(x, states, training, mask)`` (the whole sequence on data).
+
+    A mask (from ``Embedding(mask_zero=True)`` or ``Masking``, or given as ``mask=``)
+    makes the layer skip padded steps: their states are carried over unchanged.
     """
 
     casts_integer_inputs = True  # computes on floats
@@ -118,10 +131,11 @@ class _Recurrent(Layer):
 
     # ------------------------------------------------------------------ computing
 
-    def call(self, inputs, initial_state=None, training=None):
+    def call(self, inputs, initial_state=None, training=None, mask=None):
         # Keras also takes the initial states as extra inputs: layer([x, h, c]).
         if isinstance(inputs, (list, tuple)):
             inputs, initial_state = inputs[0], list(inputs[1:]) or initial_state
+            mask = mask[0] if isinstance(mask, (list, tuple)) else mask
         self._check_rank(tuple(inputs.shape))
         training = self.training if training is None else bool(training)
         # 1. the states to start from: the ones given, or zeros
@@ -131,11 +145,20 @@ class _Recurrent(Layer):
             # every time step one operator at a time (seconds for a long sequence).
             sequence, states = self._meta_walk(inputs, states, training)
             return self._outputs(sequence, states)
-        # 2. the steps in the order the layer walks them
+        # 2. the steps in the order the layer walks them (and which of them are padding)
         x = inputs.flip(1) if self.go_backwards else inputs
-        # 3. the whole sequence, on torch's kernel or step by step
-        sequence, states = self._walk(x, states, training)
+        if mask is not None:
+            mask = (mask.flip(1) if self.go_backwards else mask).to(torch.bool)
+        # 3. the whole sequence, on torch's kernel or step by step (skipping padded steps)
+        sequence, states = self._walk(x, states, training, mask)
         return self._outputs(sequence, states)
+
+    def compute_mask(self, inputs, mask=None):
+        """A returned sequence keeps the input's mask; a last output and the states have none."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] if self.return_state else output_mask
 
     def _meta_walk(self, inputs, states, training):
         sequence = inputs.new_empty(inputs.shape[0], inputs.shape[1], self._output_size())
@@ -254,21 +277,21 @@ class RNN(_Recurrent):
         sequence = output.new_empty((inputs.shape[0], inputs.shape[1]) + tuple(output.shape[1:]))
         return sequence, [s.new_empty(s.shape) for s in states]
 
-    def _walk(self, x, states, training):
+    def _walk(self, x, states, training, mask=None):
         cell = self.cell
         cell.materialize()  # the cell's weights get their values on the first call on data
         if runs_equations(cell):
-            return run_equations(cell, x, states, training)
+            return run_equations(cell, x, states, training, mask)
         if _stack_of_equations(cell):
             # Stacked built-in cells compute what stacked layers compute: one cell after
             # the other over the whole sequence, each on torch's kernel where it can.
             final = []
             for each in cell.cells:
                 own, states = states[:len(each._state_names)], states[len(each._state_names):]
-                x, own = run_equations(each, x, own, training)
+                x, own = run_equations(each, x, own, training, mask)
                 final += own
             return x, final
-        return run_steps(self._cell_step(training), x, states, self._output_size())
+        return run_steps(self._cell_step(training), x, states, self._output_size(), mask)
 
     def _cell_step(self, training):
         """One step of the cell, on the flat list of states (the cell sees them as it declares them)."""

@@ -34,8 +34,8 @@ class _EquationsLayer(_Recurrent):
     def _output_size(self):
         return self.units
 
-    def _walk(self, x, states, training):
-        return run_equations(self, x, states, training)
+    def _walk(self, x, states, training, mask=None):
+        return run_equations(self, x, states, training, mask)
 
     def get_config(self):
         config = super().get_config()

@@ -14,6 +14,7 @@ from kfunc.layers.core import *  # noqa: F401,F403
 from kfunc.layers.embedding import *  # noqa: F401,F403
 from kfunc.layers.lambda_layer import *  # noqa: F401,F403
 from kfunc.layers.merging import *  # noqa: F401,F403
+from kfunc.layers.op_layer import *  # noqa: F401,F403
 from kfunc.layers.normalization import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403
 from kfunc.layers.recurrent import *  # noqa: F401,F403

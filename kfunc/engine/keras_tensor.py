@@ -81,18 +81,21 @@ class KerasTensor:
 
     __hash__ = object.__hash__
 
+    # torch and numpy ask a symbolic tensor what to do with it: numpy's operators
+    # (`array + x`) make nodes; torch.exp(x), np.exp(x) and np.asarray(x) get errors that teach.
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
-        # torch cannot compute on a tensor without data: the answer says what can
         return hooks.operations.torch_function(func, args, kwargs or {})
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        # numpy asks here first, for `array + x` (an operator) as for `np.exp(x)` (not one)
         return hooks.operations.numpy_function(ufunc, method, inputs, kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"A symbolic tensor cannot become a numpy array: {self!r} holds no data yet. "
+                        "Compute with kfunc.ops (K) functions, or with numpy inside a Lambda layer.")
 
 
 def _operator_method(function, reflected=False):
-    """A method that records ``function`` on this tensor (and another operand) as a node."""
     if reflected:  # `2 - x` calls x.__rsub__(2): the operands keep their order in the node
         return lambda self, other: hooks.operations.apply(function, (other, self), {})
     return lambda self, *others: hooks.operations.apply(function, (self, *others), {})

@@ -140,6 +140,11 @@ def apply(function, args, kwargs):
         TypeError: for a torch tensor, or a value that cannot be a constant, among the
             arguments.
     """
+    values = flatten([list(args), kwargs])
+    data = next((v for v in values if isinstance(v, torch.Tensor)), None)
+    if data is not None:
+        tensor = next(v for v in values if is_symbolic(v))
+        raise TypeError(_TORCH_CONSTANT.format(op=public_name(function), shape=tuple(data.shape), tensor=tensor))
     tensors = []
     call_args = encode(list(args), tensors, function)
     call_kwargs = encode(dict(kwargs), tensors, function)
@@ -147,12 +152,8 @@ def apply(function, args, kwargs):
 
 
 def torch_function(func, args, kwargs):
-    """Raise the TypeError for a torch function called on a symbolic tensor (torch's own ``x + t`` included)."""
-    values = flatten([list(args), kwargs])
-    tensor = next((v for v in values if is_symbolic(v)), None)
-    data = next((v for v in values if isinstance(v, torch.Tensor)), None)
-    if data is not None:
-        raise TypeError(_TORCH_CONSTANT.format(op=_torch_name(func), shape=tuple(data.shape), tensor=tensor))
+    """Raise the TypeError for a torch function called on a symbolic tensor (``torch.exp(x)``)."""
+    tensor = next((v for v in flatten([list(args), kwargs]) if is_symbolic(v)), None)
     raise TypeError(_no_data_message(_torch_name(func), "torch", func.__name__, tensor))
 
 
@@ -228,9 +229,6 @@ def encode(value, tensors, function):
     if is_symbolic(value):
         tensors.append(value)
         return {"__input__": len(tensors) - 1}
-    if isinstance(value, torch.Tensor):
-        symbolic = tensors[0] if tensors else "x"
-        raise TypeError(_TORCH_CONSTANT.format(op=public_name(function), shape=tuple(value.shape), tensor=symbolic))
     if isinstance(value, np.ndarray):
         array = value.astype(np.float32) if value.dtype == np.float64 else value
         return {"__array__": array.tolist(), "dtype": array.dtype.name, "shape": list(array.shape)}

@@ -262,3 +262,20 @@ def test_a_config_may_only_name_operators_and_kfunc_functions():
         OpLayer.from_config({"function": "os.system", "call_args": ["echo hi"]})
     with pytest.raises(ValueError, match="records Python's operators"):
         OpLayer(lambda t: t, [{"__input__": 0}])
+
+
+def test_import_kfunc_names_the_op_layers_as_the_operations_point():
+    from kfunc.engine import hooks
+
+    assert hooks.operations._module_name == "kfunc.layers.op_layer"
+
+
+def test_numpy_indices_and_symbolic_ids_index_like_torch():
+    x, ids = Input(shape=(5, 3)), Input(shape=(2,), dtype="int64")
+    table = np.arange(12.0).reshape(6, 2)
+    model = Model([x, ids], [x[:, np.array([0, 2])], x[:, [1, 4], 0], K.gather(table, ids)])
+    data, chosen = np.arange(15.0).reshape(1, 5, 3), np.array([[1, 5]])
+    got = model.predict([data, chosen], verbose=0)
+    np.testing.assert_array_equal(got[0], data[:, [0, 2]])
+    np.testing.assert_array_equal(got[1], data[:, [1, 4], 0])
+    np.testing.assert_array_equal(got[2], table[chosen])

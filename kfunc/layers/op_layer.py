@@ -82,8 +82,8 @@ class OpLayer(Layer):
     """One function of tensors (an operator, a ``kfunc.ops`` function), as a layer.
 
     Made by the operators of symbolic tensors and by ``kfunc.ops`` functions called
-    on them, not by hand: ``x * 2`` makes ``OpLayer('operator.mul', [x, 2])`` and calls
-    it on ``x``. The layer is called on the symbolic tensors alone, in the order they
+    on them, not by hand: ``x * 2`` makes ``OpLayer(operator.mul, [{'__input__': 0}, 2])``
+    and calls it on ``x``. The layer is called on the symbolic tensors alone, in the order they
     appear in the arguments; the other arguments are its configuration.
 
     Args:

@@ -26,6 +26,7 @@ def _notebook_progress(verbose, mode):
 # are imported the first time they are needed, so `import kfunc` imports none of them.
 hooks.spellings.install("kfunc.legacy")  # Keras 1 spellings run, and warn with their Keras 2 form
 hooks.node_listener.install("kfunc.widgets.call_sites")  # the node explorer shows the line that made each node
+hooks.operations.install("kfunc.layers.op_layer")  # `x + 1`, `x[:, 0]`, `K.mean(x)` on symbolic tensors are op nodes
 trainer.argument_hooks.append(lambda method, kwargs: hooks.spellings.method_arguments(method, kwargs))  # fit(nb_epoch=)
 progress.progress_hooks.append(_notebook_progress)  # in a notebook, fit shows the live tracker
 tracebacks.install()  # a user's mistake shows the user's code, not kfunc's (kfunc.config turns it off)

@@ -168,3 +168,84 @@ def test_ops_run_on_meta_tensors_inside_a_lambda():
     assert scores.shape == (None, None, None)
     pooled = Lambda(lambda t: K.l2_normalize(K.mean(t, axis=1), axis=-1))(a)
     assert pooled.shape == (None, 8)
+
+
+# ---------------------------------------------------------------- on symbolic tensors: op nodes
+
+# Shapes and dtypes of the same calls in Keras 3 (`keras.ops`, KERAS_BACKEND=torch), for
+# x, y = Input((3, 4)). argmax gives int32 there and int64 here: dtypes follow torch.
+KERAS3_OP_SPECS = {
+    "mean(x, axis=-1)": ((None, 3), "float32"),
+    "mean(x, axis=1, keepdims=True)": ((None, 1, 4), "float32"),
+    "sum(x, axis=[1, 2])": ((None,), "float32"),
+    "max(x, axis=1)": ((None, 4), "float32"),
+    "min(x, axis=-1, keepdims=True)": ((None, 3, 1), "float32"),
+    "prod(x, axis=2)": ((None, 3), "float32"),
+    "std(x, axis=-1)": ((None, 3), "float32"),
+    "var(x, axis=1)": ((None, 4), "float32"),
+    "square(x)": ((None, 3, 4), "float32"),
+    "sqrt(x)": ((None, 3, 4), "float32"),
+    "exp(x)": ((None, 3, 4), "float32"),
+    "log(x)": ((None, 3, 4), "float32"),
+    "abs(x)": ((None, 3, 4), "float32"),
+    "concatenate([x, y], axis=1)": ((None, 6, 4), "float32"),
+    "concatenate([x, y])": ((None, 3, 8), "float32"),
+    "expand_dims(x, 1)": ((None, 1, 3, 4), "float32"),
+    "argmax(x, axis=-1)": ((None, 3), "int64"),
+    "cumsum(x, axis=1)": ((None, 3, 4), "float32"),
+    "softmax(x)": ((None, 3, 4), "float32"),
+    "relu(x)": ((None, 3, 4), "float32"),
+    "sigmoid(x)": ((None, 3, 4), "float32"),
+    "tanh(x)": ((None, 3, 4), "float32"),
+    "reshape(x, (-1, 12))": ((None, 12), "float32"),
+    "stack([x, y], axis=1)": ((None, 2, 3, 4), "float32"),
+    "maximum(x, 0.5)": ((None, 3, 4), "float32"),
+    "minimum(x, y)": ((None, 3, 4), "float32"),
+    "clip(x, 0, 1)": ((None, 3, 4), "float32"),
+    "sign(x)": ((None, 3, 4), "float32"),
+    "greater(x, y)": ((None, 3, 4), "bool"),
+    "equal(x, 1.0)": ((None, 3, 4), "bool"),
+    "where(greater(x, 0), x, y)": ((None, 3, 4), "float32"),
+    "logsumexp(x, axis=-1)": ((None, 3), "float32"),
+}
+
+
+@pytest.mark.parametrize("call", sorted(KERAS3_OP_SPECS))
+def test_ops_on_symbolic_tensors_are_nodes_with_keras3_shapes(call):
+    x, y = Input(shape=(3, 4)), Input(shape=(3, 4))
+    out = eval(call, {**vars(ops), "x": x, "y": y})
+    assert (out.shape, out.dtype) == KERAS3_OP_SPECS[call]
+    assert type(out.node.layer).__name__ == "OpLayer"
+    assert out.node.layer.get_config()["function"] == "kfunc.ops." + call.split("(")[0]
+
+
+def test_backend_functions_on_symbolic_tensors_compute_like_on_torch_tensors(x):
+    from kfunc.models import Model
+
+    a = Input(shape=(4, 5))
+    calls = [
+        lambda t: K.mean(t, axis=-1),
+        lambda t: K.sum(K.square(t), axis=[1, 2], keepdims=True),
+        lambda t: K.batch_dot(t, t, axes=(2, 2)),
+        lambda t: K.l2_normalize(t, axis=1),
+        lambda t: K.permute_dimensions(t, (0, 2, 1)),
+        lambda t: K.switch(K.greater(t, 0), t, K.zeros_like(t)),
+        lambda t: K.cast(K.argmax(t), "float32"),
+        lambda t: K.repeat_elements(t, 2, axis=1),
+        lambda t: K.binary_crossentropy(K.sigmoid(t), K.sigmoid(2 * t)),
+    ]
+    model = Model(a, [call(a) for call in calls])
+    for got, call in zip(model.predict(x.numpy(), verbose=0), calls):
+        np.testing.assert_allclose(got, call(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_functions_that_read_shapes_answer_on_symbolic_tensors_without_a_node():
+    a = Input(shape=(None, 5))
+    assert K.int_shape(a) == (None, None, 5) and K.ndim(a) == 3
+    assert a._keras_history.layer._outbound_nodes == []
+
+
+def test_on_torch_tensors_the_functions_run_as_before(x):
+    assert ops.square.__wrapped__ is not ops.square
+    torch.testing.assert_close(ops.square(x), ops.square.__wrapped__(x))
+    torch.testing.assert_close(K.concatenate([x, x]), torch.cat([x, x], dim=-1))

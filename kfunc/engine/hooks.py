@@ -1,4 +1,4 @@
-"""The two points where code outside the core plugs into it.
+"""The points where code outside the core plugs into it.
 
 The core imports neither Keras 1 spellings nor notebook widgets; where they need a
 say, it calls a named point. ``kfunc/__init__.py`` names the module that answers,
@@ -11,6 +11,9 @@ which is imported on the first call.
   ``kfunc.layers.merge`` stand for, or None.
 * ``node_listener`` (``kfunc.widgets.call_sites``): ``node_created(node)``, so the
   node explorer can note the user's line that made each node.
+* ``operations`` (``kfunc.layers.op_layer``): ``apply(function, args, kwargs)`` records
+  an operator or a ``kfunc.ops`` function on symbolic tensors as a node (``x + 1``);
+  ``torch_function`` and ``numpy_function`` answer torch and numpy called on them.
 """
 
 import importlib
@@ -47,3 +50,4 @@ class _NobodyListens:
 
 spellings = Plugin(_Keras2Only)
 node_listener = Plugin(_NobodyListens)
+operations = Plugin(None)  # installed by `import kfunc`, before any symbolic tensor exists

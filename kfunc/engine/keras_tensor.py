@@ -5,9 +5,16 @@ known yet, such as the batch), a dtype, a name, and where it came from: the
 ``_keras_history`` triple ``(layer, node_index, tensor_index)`` says which call of
 which layer produced it, and which of that call's outputs it is. Following those
 triples backwards from a model's outputs is how a model finds its graph.
+
+Operators and indexing record what they do: ``x * 2`` and ``x[:, 0]`` add a node to the
+graph (:mod:`kfunc.layers.op_layer`). ``==`` and ``!=`` compare identities, as in Keras 3,
+so that symbolic tensors can be found in lists and dicts.
 """
 
+import operator
 from collections import namedtuple
+
+from kfunc.engine import hooks
 
 
 class KerasTensor:
@@ -74,6 +81,39 @@ class KerasTensor:
         )
 
     __hash__ = object.__hash__
+
+    # torch and numpy ask a symbolic tensor what to do with it: numpy's operators
+    # (`array + x`) make nodes; torch.exp(x), np.exp(x) and np.asarray(x) get errors that teach.
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return hooks.operations.torch_function(func, args, kwargs or {})
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return hooks.operations.numpy_function(ufunc, method, inputs, kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"A symbolic tensor cannot become a numpy array: {self!r} holds no data yet. "
+                        "Compute with kfunc.ops (K) functions, or with numpy inside a Lambda layer.")
+
+
+def _operator_method(function, reflected=False):
+    if reflected:  # `2 - x` calls x.__rsub__(2): the operands keep their order in the node
+        return lambda self, other: hooks.operations.apply(function, (other, self), {})
+    return lambda self, *others: hooks.operations.apply(function, (self, *others), {})
+
+
+# x.__add__(y) records operator.add(x, y), y.__radd__(x) the same; comparisons need no
+# reflected forms (Python turns `2 < x` into `x > 2`), nor do unary operators and indexing.
+_BINARY = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
+           "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow, "matmul": operator.matmul,
+           "and": operator.and_, "or": operator.or_, "xor": operator.xor}
+_OTHERS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge, "neg": operator.neg,
+           "abs": operator.abs, "invert": operator.invert, "getitem": operator.getitem}
+for _name, _function in _BINARY.items():
+    setattr(KerasTensor, f"__{_name}__", _operator_method(_function))
+    setattr(KerasTensor, f"__r{_name}__", _operator_method(_function, reflected=True))
+for _name, _function in _OTHERS.items():
+    setattr(KerasTensor, f"__{_name}__", _operator_method(_function))
 
 
 class KerasHistory(namedtuple("KerasHistory", "layer node_index tensor_index")):

@@ -23,6 +23,7 @@ from kfunc.layers.merging import *  # noqa: F401,F403
 from kfunc.layers.multi_head_attention import *  # noqa: F401,F403
 from kfunc.layers.noise import *  # noqa: F401,F403
 from kfunc.layers.normalization import *  # noqa: F401,F403
+from kfunc.layers.op_layer import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403
 from kfunc.layers.recurrent import *  # noqa: F401,F403
 from kfunc.layers.reshaping import *  # noqa: F401,F403

@@ -10,7 +10,9 @@ runs unchanged::
 
 Every function also runs on torch ``meta`` tensors (shape inference), so a
 ``Lambda`` built from them knows its output shape without computing anything.
-Arguments may be torch tensors, numpy arrays or Python numbers.
+Arguments may be torch tensors, numpy arrays or Python numbers. Called on the
+symbolic tensors of a model under construction, a function adds a node to the
+graph instead (:mod:`.symbolic`), as in Keras: ``K.mean(x, axis=-1)`` is a layer call.
 
 The functions are written in one module per kind: :mod:`.tensors` (making and
 converting tensors), :mod:`.shapes`, :mod:`.elementwise`, :mod:`.reductions`
@@ -31,6 +33,7 @@ from kfunc.ops.shapes import (
     batch_flatten, concatenate, expand_dims, flatten, gather, int_shape, ndim, permute_dimensions,
     repeat, repeat_elements, reshape, shape, squeeze, stack, tile, transpose,
 )
+from kfunc.ops.symbolic import records_symbolic_calls
 from kfunc.ops.tensors import cast, constant, epsilon, eye, floatx, ones, ones_like, set_epsilon, zeros, zeros_like
 
 __all__ = [
@@ -59,7 +62,10 @@ __all__ = [
 
 # Each function's public home is ``kfunc.ops``, whichever module above defines it:
 # a saved ``Lambda(K.square)`` names ``kfunc.ops.square``, so moving a function
-# between those modules never breaks a saved model.
+# between those modules never breaks a saved model. Called on symbolic tensors, each
+# adds a node to the graph, but those that only read a shape or a setting.
 for _name in __all__:
     globals()[_name].__module__ = __name__
+    if _name not in ("int_shape", "ndim", "epsilon", "set_epsilon", "floatx"):
+        globals()[_name] = records_symbolic_calls(globals()[_name])
 del _name

@@ -29,29 +29,35 @@ import torch.nn.functional as F
 from kfunc._errors import resolve_named
 from kfunc.config import epsilon
 from kfunc.engine.naming import to_snake_case
+from kfunc.ops.symbolic import records_symbolic_calls
 
 # ----------------------------------------------------------------------------- functions
 
 
+@records_symbolic_calls  # on symbolic tensors, a node (the Keras 2 VAE adds such a loss)
 def mean_squared_error(y_true, y_pred):
     return torch.mean(torch.square(y_pred - y_true), dim=-1)
 
 
+@records_symbolic_calls
 def mean_absolute_error(y_true, y_pred):
     return torch.mean(torch.abs(y_pred - y_true), dim=-1)
 
 
+@records_symbolic_calls
 def mean_absolute_percentage_error(y_true, y_pred):
     diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
     return 100.0 * torch.mean(diff, dim=-1)
 
 
+@records_symbolic_calls
 def mean_squared_logarithmic_error(y_true, y_pred):
     first = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
     second = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
     return torch.mean(torch.square(first - second), dim=-1)
 
 
+@records_symbolic_calls
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """Cross-entropy of 0/1 targets and probabilities (or logits), averaged over the last axis."""
     if label_smoothing:
@@ -63,6 +69,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     return -torch.mean(y_true * torch.log(p) + (1.0 - y_true) * torch.log(1.0 - p), dim=-1)
 
 
+@records_symbolic_calls
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Cross-entropy of one-hot targets and class probabilities (or logits)."""
     if label_smoothing:
@@ -75,6 +82,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -torch.sum(y_true * torch.log(p), dim=axis)
 
 
+@records_symbolic_calls
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     """Cross-entropy of integer class labels and class probabilities (or logits)."""
     labels = y_true.long()
@@ -94,38 +102,45 @@ def _plus_minus_one(y_true):
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
+@records_symbolic_calls
 def hinge(y_true, y_pred):
     y_true = _plus_minus_one(y_true)
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
+@records_symbolic_calls
 def squared_hinge(y_true, y_pred):
     y_true = _plus_minus_one(y_true)
     return torch.mean(torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)), dim=-1)
 
 
+@records_symbolic_calls
 def categorical_hinge(y_true, y_pred):
     positive = torch.sum(y_true * y_pred, dim=-1)
     negative = torch.amax((1.0 - y_true) * y_pred, dim=-1)
     return torch.clamp(negative - positive + 1.0, min=0.0)
 
 
+@records_symbolic_calls
 def huber(y_true, y_pred, delta=1.0):
     """Squared error for small errors, absolute error (times ``delta``) for large ones."""
     return torch.mean(F.huber_loss(y_pred, y_true, reduction="none", delta=delta), dim=-1)
 
 
+@records_symbolic_calls
 def log_cosh(y_true, y_pred):
     x = y_pred - y_true
     return torch.mean(x + F.softplus(-2.0 * x) - math.log(2.0), dim=-1)
 
 
+@records_symbolic_calls
 def kl_divergence(y_true, y_pred):
     y_true = torch.clamp(y_true, epsilon(), 1.0)
     y_pred = torch.clamp(y_pred, epsilon(), 1.0)
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@records_symbolic_calls
 def poisson(y_true, y_pred):
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
@@ -134,6 +149,7 @@ def _l2_normalize(x, axis):
     return x * torch.rsqrt(torch.clamp(torch.sum(torch.square(x), dim=axis, keepdim=True), min=1e-12))
 
 
+@records_symbolic_calls
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Minus the cosine of the angle between target and prediction (-1 is best)."""
     return -torch.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis)

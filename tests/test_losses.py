@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import kfunc
 from kfunc import losses
 
 T = lambda values: torch.tensor(values, dtype=torch.float32)  # noqa: E731
@@ -126,3 +127,16 @@ def test_serialize_round_trip():
     again = losses.get(losses.serialize(huber))
     assert again.get_config() == huber.get_config()
     assert losses.serialize(losses.mse) == "mean_squared_error"
+
+
+def test_a_loss_function_on_symbolic_tensors_is_a_node_that_computes_the_loss():
+    from kfunc import Input, Model
+
+    x = Input(shape=(4,))
+    y = kfunc.layers.Dense(4, activation="sigmoid")(x)
+    per_sample = losses.binary_crossentropy(x, y)
+    assert per_sample.shape == (None,)
+    model = Model(x, [y, per_sample])
+    data = torch.rand(3, 4)
+    out, loss = model(data)
+    torch.testing.assert_close(loss, losses.binary_crossentropy(data, out))

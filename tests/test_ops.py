@@ -249,3 +249,9 @@ def test_on_torch_tensors_the_functions_run_as_before(x):
     assert ops.square.__wrapped__ is not ops.square
     torch.testing.assert_close(ops.square(x), ops.square.__wrapped__(x))
     torch.testing.assert_close(K.concatenate([x, x]), torch.cat([x, x], dim=-1))
+
+
+def test_arange_counts_as_keras_backend_does():
+    assert ops.arange(4).tolist() == [0, 1, 2, 3]
+    assert ops.arange(1, 7, 2).tolist() == [1, 3, 5]
+    assert ops.arange(start=0, stop=3, step=1, dtype="float32").dtype == torch.float32

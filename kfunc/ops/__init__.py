@@ -34,13 +34,13 @@ from kfunc.ops.shapes import (
     repeat, repeat_elements, reshape, shape, squeeze, stack, tile, transpose,
 )
 from kfunc.ops.symbolic import records_symbolic_calls
-from kfunc.ops.tensors import cast, constant, epsilon, eye, floatx, ones, ones_like, set_epsilon, zeros, zeros_like
+from kfunc.ops.tensors import arange, cast, constant, epsilon, eye, floatx, ones, ones_like, set_epsilon, zeros, zeros_like
 
 __all__ = [
     # constants and configuration
     "epsilon", "set_epsilon", "floatx",
     # making tensors
-    "constant", "zeros", "ones", "eye", "zeros_like", "ones_like", "cast",
+    "constant", "zeros", "ones", "eye", "zeros_like", "ones_like", "cast", "arange",
     # shapes
     "shape", "int_shape", "ndim", "reshape", "transpose", "permute_dimensions",
     "expand_dims", "squeeze", "flatten", "batch_flatten", "concatenate", "stack",

@@ -45,6 +45,13 @@ def ones(shape, dtype=None):
     return torch.ones(shape, dtype=torch_dtype(dtype or floatx()))
 
 
+def arange(start, stop=None, step=1, dtype=None):
+    """``start, start + step, ...`` up to ``stop`` (excluded); ``arange(n)`` is ``0 .. n - 1``."""
+    if stop is None:
+        start, stop = 0, start
+    return torch.arange(start, stop, step, dtype=torch_dtype(dtype) if dtype is not None else None)
+
+
 def eye(size, dtype=None):
     return torch.eye(size, dtype=torch_dtype(dtype or floatx()))
 

@@ -96,3 +96,15 @@ def test_accessors_of_a_multi_output_call_give_lists():
     assert lstm.output == outputs and lstm.get_output_at(0) == outputs
     assert lstm.output_shape == [(None, 4), (None, 4), (None, 4)]
     assert lstm.inbound_nodes == lstm._inbound_nodes and lstm.inbound_nodes is not lstm._inbound_nodes
+
+
+def test_rebuilding_a_custom_layer_without_get_config_names_the_missing_arguments():
+    class Positional(Layer):
+        def __init__(self, maxlen, vocab_size, **kwargs):
+            super().__init__(**kwargs)
+            self.maxlen, self.vocab_size = maxlen, vocab_size
+
+    config = Positional(10, 20).get_config()
+    with pytest.raises(NotImplementedError, match=r"Positional cannot be rebuilt from its config: its constructor "
+                                                  r"needs maxlen, vocab_size.*`get_config\(\)`"):
+        Positional.from_config(config)

@@ -45,6 +45,19 @@ def check_layer_name(cls, name):
         raise ValueError(f"{cls.__name__}(name={name!r}): a layer name must be a non-empty string without '/'.")
 
 
+def check_config_complete(cls, config):
+    """Refuse to rebuild ``cls`` from a config that lacks arguments its constructor requires."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    missing = [p.name for p in params if p.name != "self" and p.default is p.empty
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in config]
+    if missing:
+        raise NotImplementedError(
+            f"Layer {cls.__name__} cannot be rebuilt from its config: its constructor needs "
+            f"{', '.join(missing)}, which the config {sorted(config)} does not hold. Give {cls.__name__} a "
+            "`get_config()` that adds them to `super().get_config()`, as Keras asks of layers with arguments."
+        )
+
+
 def reject_unknown_arguments(cls, kwargs):
     """Raise the TypeError for keyword arguments that no constructor of ``cls`` took."""
     allowed = parameter_names(cls)

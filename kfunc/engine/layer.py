@@ -18,7 +18,7 @@ from torch import nn
 from kfunc._errors import nodes as nodes_errors
 from kfunc._errors.arguments import (
     TORCH_ERRORS, accepted_call_keywords, check_data_call, check_layer_name, check_symbolic_call, failed_call_message,
-    parameter_names, reject_unknown_arguments, takes_keyword,
+    check_config_complete, parameter_names, reject_unknown_arguments, takes_keyword,
 )
 from kfunc._errors.nodes import NodeAttributeError
 from kfunc.engine import hooks, masking, naming
@@ -196,6 +196,7 @@ class Layer(Weights, nn.Module):
 
     @classmethod
     def from_config(cls, config):
+        check_config_complete(cls, config)
         return cls(**config)
 
     dtype = property(lambda self: self._dtype, doc="The dtype of the layer's weights, by name.")

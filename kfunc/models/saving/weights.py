@@ -68,6 +68,10 @@ def assign_weights(model, saved_layers, saved, path, by_name, skip_mismatch):
     # 3. check every pair before changing anything
     checked = []
     for (layer, state), saved_name, values in pairs:
+        if set(values) != set(state) and len(values) == len(state):
+            # The same layer made again in code names its inner layers anew (`dense_4` for
+            # `dense`): as Keras does, a layer's weights then pair by their order.
+            values = dict(zip(state, values.values()))
         problem = _mismatch(layer, state, saved_name, values, path)
         if problem is None:
             checked.append((state, values))

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 
 from kfunc import activations, initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 def same_padding(size, kernel, stride, dilation=1):
@@ -107,7 +108,8 @@ class _Conv(Layer):
     _ops = {1: F.conv1d, 2: F.conv2d}
 
     def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
-               activation, use_bias, kernel_initializer, bias_initializer):
+               activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer=None,
+               bias_regularizer=None, kernel_constraint=None, bias_constraint=None):
         cls = type(self).__name__
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{cls}(filters={filters!r}): `filters` must be a positive int, the number of output channels.")
@@ -125,6 +127,8 @@ class _Conv(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        set_weight_options(self, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     @property
     def _channel_axis(self):
@@ -158,9 +162,11 @@ class _Conv(Layer):
                 f"number of input channels, {channels} (shape {input_shape})."
             )
         shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _check_input_shapes(self, input_shape):
         self._check_rank(input_shape)
@@ -224,6 +230,8 @@ class _Conv(Layer):
             use_bias=self.use_bias,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
+            **weight_options_config(self, "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                                    "bias_constraint"),
         )
         return config
 
@@ -244,6 +252,8 @@ class Conv1D(_Conv):
         activation: applied to the output (none by default).
         use_bias: whether to add a bias per filter.
         kernel_initializer, bias_initializer: ``'glorot_uniform'``, ``'zeros'``.
+        kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+            bias_constraint: as for ``Dense`` (none by default).
 
     The kernel has shape ``(kernel_size, in_channels // groups, filters)``.
 
@@ -256,10 +266,13 @@ class Conv1D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._store(filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
-                    activation, use_bias, kernel_initializer, bias_initializer)
+                    activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                    bias_regularizer, kernel_constraint, bias_constraint)
 
 
 class Conv2D(_Conv):
@@ -278,6 +291,8 @@ class Conv2D(_Conv):
         activation: applied to the output (none by default).
         use_bias: whether to add a bias per filter.
         kernel_initializer, bias_initializer: ``'glorot_uniform'``, ``'zeros'``.
+        kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+            bias_constraint: as for ``Dense`` (none by default).
 
     The kernel has shape ``(kh, kw, in_channels // groups, filters)``.
 
@@ -292,7 +307,10 @@ class Conv2D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._store(filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
-                    activation, use_bias, kernel_initializer, bias_initializer)
+                    activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                    bias_regularizer, kernel_constraint, bias_constraint)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from kfunc import activations, initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 _STATEFUL_MESSAGE = (
     "{cls}(stateful=True) is not supported by kfunc: a stateful layer keeps its last "
@@ -38,6 +39,11 @@ class _Recurrent(Layer):
     A subclass sets ``_gates`` (blocks of ``units`` columns in its kernel) and
     ``_state_names``, makes its weights in ``build`` and defines ``_fusable``,
     ``_fused`` (the torch kernel) and ``_step`` (one time step, by hand).
+
+    All three take Keras's ``kernel_regularizer``, ``recurrent_regularizer``,
+    ``bias_regularizer``, ``activity_regularizer``, ``kernel_constraint``,
+    ``recurrent_constraint`` and ``bias_constraint`` (keywords; none by default), as
+    for ``Dense``.
     """
 
     casts_integer_inputs = True  # computes on floats
@@ -45,6 +51,13 @@ class _Recurrent(Layer):
     _gates = 1
     _state_names = ("h",)
     implementation = 2  # one dropout mask for all gates; LSTM and GRU can set 1
+
+    def __init__(self, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        set_weight_options(self, kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                           bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                           recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
 
     def _store_common(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
                       bias_initializer, dropout, recurrent_dropout, return_sequences, return_state,
@@ -94,10 +107,16 @@ class _Recurrent(Layer):
     def _add_kernels(self, input_shape):
         features = self._check_rank(input_shape)[-1]
         width = self._gates * self.units
-        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (features, width), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer
+            "recurrent_kernel", (self.units, width), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
         )
+
+    def _add_bias(self, shape, initializer):
+        self.bias = self.add_weight("bias", shape, initializer=initializer, regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint)
 
     def _check_input_shapes(self, input_shape):
         input_shape = self._check_rank(input_shape)
@@ -206,6 +225,8 @@ class _Recurrent(Layer):
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             recurrent_initializer=initializers.serialize(self.recurrent_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
+            **weight_options_config(self, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                                    "kernel_constraint", "recurrent_constraint", "bias_constraint"),
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
             return_sequences=self.return_sequences,

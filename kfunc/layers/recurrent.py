@@ -73,7 +73,7 @@ class SimpleRNN(_Recurrent):
     def build(self, input_shape):
         self._add_kernels(input_shape)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self._add_bias((self.units,), self.bias_initializer)
 
     def _fusable(self):
         return _is(self.activation, activations.tanh, torch.tanh, activations.relu, torch.relu)
@@ -160,7 +160,7 @@ class LSTM(_Recurrent):
             init = self.bias_initializer
             if self.unit_forget_bias:
                 init = _ForgetGateBias(init, self.units)
-            self.bias = self.add_weight("bias", (4 * self.units,), init)
+            self._add_bias((4 * self.units,), init)
 
     def _fusable(self):
         return _is(self.activation, activations.tanh, torch.tanh) and _is(
@@ -241,7 +241,7 @@ class GRU(_Recurrent):
         self._add_kernels(input_shape)
         if self.use_bias:
             shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-            self.bias = self.add_weight("bias", shape, self.bias_initializer)
+            self._add_bias(shape, self.bias_initializer)
 
     def _input_bias(self):
         if not self.use_bias:

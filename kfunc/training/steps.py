@@ -32,6 +32,7 @@ import torch
 from kfunc import mixed_precision
 from kfunc.losses import broadcastable_weights
 from kfunc.training import distributed, transfer
+from kfunc.training.extras import StepExtras
 from kfunc.training.jit import JitCompiler
 
 
@@ -142,7 +143,9 @@ class Steps:
     world = None  # the data-parallel run (see ShardedSteps)
 
     def __init__(self, model, heads, forward, device, optimizer=None, loss_scaling=None):
-        self.forward = forward
+        # [extras] the layers' own losses and constraints (regularizers, add_loss): see .extras
+        self.extras = StepExtras(model, training=optimizer is not None)
+        self.forward = self.extras.in_one_pass(forward)
         self.device = device
         self.loss_heads = [(h.index, h.per_sample_loss, h.loss_weight) for h in heads if h.loss is not None]
         self.optimizer = optimizer
@@ -169,7 +172,7 @@ class Steps:
             per_output.append(loss)
             term = loss if loss_weight == 1.0 else loss * loss_weight
             total = term if total is None else total + term
-        return total, per_output
+        return self.extras.total(total), per_output  # [extras] + penalties and added losses
 
     def train(self, inputs, targets, weights, tracker):
         """One update on the batch; its losses and predictions go to the ``tracker``."""
@@ -187,6 +190,7 @@ class Steps:
         if total.requires_grad:
             self.optimizer.zero_grad()
             self._backward_and_step(total)
+            self.extras.constrain()  # [extras] constraints, after the update
         # 3. the running values
         rows = self._rows(inputs)
         if rows:

@@ -16,11 +16,10 @@ and ``add_metric(value, name=...)`` reports a value in the logs under ``name``,
 averaged over the batches. ``fit`` and ``evaluate`` add the losses to the compiled
 ones (see :mod:`kfunc.training.extras`); ``layer.losses`` lists them.
 
-A value added during a call belongs to a *forward pass*: all that is computed from
-the start of an outermost call (the user calling a layer or a model, or one step of
-``fit``) to its end. A new pass forgets the values of the previous one, so
-``layer.losses`` shows those of the latest call, and a training step adds those of
-its own forward pass, however many times a shared layer ran in it.
+A value added during a call is kept by the layer until its next call (so
+``layer.losses`` shows those of the latest call), and goes to the training or
+evaluation step that is running, if any: the step collects every value added
+during its forward pass, however many times a shared layer ran in it.
 """
 
 import torch
@@ -28,44 +27,31 @@ import torch
 from kfunc import regularizers
 
 
-class _ForwardPass:
-    """The forward pass running (or the latest one): its number, and the values added during it."""
+class _StepValues:
+    """The values added during the forward pass of the running step (see :func:`collect`)."""
 
     def __init__(self):
-        self.running, self.number = False, 0
+        self.collecting = False
         self.losses, self.metrics = [], []  # scalar tensors; (name, tensor) pairs
 
-    def start(self):
-        self.running, self.number = True, self.number + 1
-        self.losses, self.metrics = [], []
+
+_STEP = _StepValues()
 
 
-_PASS = _ForwardPass()
+def collect():
+    """Start collecting the values that layers add: a training or evaluation step's forward pass begins."""
+    _STEP.collecting, _STEP.losses, _STEP.metrics = True, [], []
 
 
-def in_one_pass(forward):
-    """``forward`` (a model's torch program), made to run as one forward pass: the training steps use it."""
-
-    def one_pass(*inputs):
-        if _PASS.running:
-            return forward(*inputs)
-        _PASS.start()
-        try:
-            return forward(*inputs)
-        finally:
-            _PASS.running = False
-
-    return one_pass
+def collected_losses():
+    """The losses added since :func:`collect` (activity penalties, ``add_loss`` values); collecting stops."""
+    _STEP.collecting = False
+    return _STEP.losses
 
 
-def losses_of_pass():
-    """The losses added during the latest forward pass (activity penalties, ``add_loss`` values)."""
-    return _PASS.losses
-
-
-def metrics_of_pass():
-    """The ``(name, value)`` pairs of ``add_metric`` during the latest forward pass."""
-    return _PASS.metrics
+def collected_metrics():
+    """The ``(name, value)`` pairs of ``add_metric`` since :func:`collect`."""
+    return _STEP.metrics
 
 
 class AddedLosses:
@@ -80,8 +66,7 @@ class AddedLosses:
     def __init__(self, trainable=True, activity_regularizer=None):
         super().__init__(trainable)
         self.activity_regularizer = regularizers.get(activity_regularizer, "activity_regularizer")
-        self._call_losses = []  # the values added in the latest pass that added any
-        self._loss_pass = 0  # that pass's number
+        self._call_losses = []  # the values added during the latest call
         self._loss_functions = []  # add_loss(function)
 
     def add_loss(self, losses, inputs=None):
@@ -126,14 +111,14 @@ class AddedLosses:
                              "is averaged over the batches.")
         if not isinstance(value, torch.Tensor):
             return self._add_symbolic_metric(value, name, aggregation)
-        if _PASS.running and not value.is_meta:
-            _PASS.metrics.append((name, value.detach()))
+        if _STEP.collecting and not value.is_meta:
+            _STEP.metrics.append((name, value.detach()))
 
     @property
     def losses(self):
         """The losses of this layer and the layers it holds, as Keras lists them.
 
-        For each layer: the values added during the latest forward pass (activity
+        For each layer: the values added during its latest call (activity
         penalties, ``add_loss`` in ``call``), then those of its loss functions and the
         penalties on its weights, computed now.
         """
@@ -146,19 +131,11 @@ class AddedLosses:
 
     # ------------------------------------------------------------------ inside a call
 
-    def _forward_pass(self, args, kwargs):
-        """``self.call(*args, **kwargs)``, in a forward pass of its own if none is running; then
-        the activity penalty on its outputs."""
-        if _PASS.running:
-            outputs = self.call(*args, **kwargs)
-        else:
-            _PASS.start()
-            for layer in self._layer_tree():  # a new outermost call: forget the last pass's values
-                layer._call_losses = []
-            try:
-                outputs = self.call(*args, **kwargs)
-            finally:
-                _PASS.running = False
+    def _call_adding_losses(self, args, kwargs):
+        """``self.call(*args, **kwargs)``: the values it adds replace those of the previous call;
+        then the activity penalty on its outputs."""
+        self._call_losses.clear()
+        outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in _tensors(outputs):
                 if output.is_floating_point() and output.dim():  # the mean penalty of a sample, as tf.keras
@@ -169,11 +146,9 @@ class AddedLosses:
         if value.is_meta:
             return  # shape inference: there are no values yet
         value = value.sum() if value.dim() else value
-        if self._loss_pass != _PASS.number:
-            self._call_losses, self._loss_pass = [], _PASS.number
         self._call_losses.append(value)
-        if _PASS.running:
-            _PASS.losses.append(value)
+        if _STEP.collecting:
+            _STEP.losses.append(value)
 
     def _add_symbolic_loss(self, value):
         raise TypeError(

@@ -141,7 +141,7 @@ class Layer(AddedLosses, Weights, nn.Module):
             raise ValueError(failed_call_message(self, args, err)) from err
 
     def forward(self, *args, **kwargs):
-        return self._forward_pass(args, kwargs)  # self.call(*args, **kwargs), and the losses it adds
+        return self._call_adding_losses(args, kwargs)  # self.call(*args, **kwargs), and the losses it adds
 
     def call(self, inputs, *args, **kwargs):
         """The computation, on torch tensors. Subclasses override it."""

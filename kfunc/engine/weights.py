@@ -69,9 +69,9 @@ class Weights:
 
     def __setattr__(self, attribute, value):
         # `self.w = self.add_weight(...)`: from now on the weight is known by the attribute's name
-        names = self.__dict__.get("_weight_names", ())
-        old = next((n for n in names if isinstance(value, torch.Tensor) and self._weight(n) is value), attribute)
-        if old == attribute or attribute in names:
+        names = self.__dict__.get("_weight_names") if isinstance(value, torch.Tensor) else None
+        old = next((n for n in names if self._weight(n) is value), None) if names else None
+        if old is None or old == attribute or attribute in names:
             return super().__setattr__(attribute, value)
         for table in (self._parameters, self._buffers, self._initializers, self._regularizers, self._constraints):
             if old in table:  # (renamed in place: the order of the weights stays Keras's)

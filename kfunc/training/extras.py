@@ -38,10 +38,8 @@ class StepExtras:
                             if rule is not None]
         self.functions = [f for layer in layers for f in layer._loss_functions]
 
-    @staticmethod
-    def in_one_pass(forward):
-        """The model's ``forward``, made to collect what the layers add while it runs."""
-        return added_losses.in_one_pass(forward)
+    # Called right before the step's forward pass: what the layers add from then on is the step's.
+    collect = staticmethod(added_losses.collect)
 
     def total(self, loss):
         """The compiled ``loss`` (None without one) plus the penalties and the added losses.
@@ -50,7 +48,7 @@ class StepExtras:
             ValueError: when training and there is no loss at all.
         """
         terms = [rule(layer._weight(name)) for layer, name, rule in self.penalties]
-        terms += added_losses.losses_of_pass() + [function() for function in self.functions]
+        terms += added_losses.collected_losses() + [function() for function in self.functions]
         for term in terms:
             loss = term if loss is None else loss + term
         if loss is None and self.training:

@@ -143,9 +143,8 @@ class Steps:
     world = None  # the data-parallel run (see ShardedSteps)
 
     def __init__(self, model, heads, forward, device, optimizer=None, loss_scaling=None):
-        # [extras] the layers' own losses and constraints (regularizers, add_loss): see .extras
-        self.extras = StepExtras(model, training=optimizer is not None)
-        self.forward = self.extras.in_one_pass(forward)
+        self.forward = forward
+        self.extras = StepExtras(model, training=optimizer is not None)  # [extras] regularizers, add_loss, constraints
         self.device = device
         self.loss_heads = [(h.index, h.per_sample_loss, h.loss_weight) for h in heads if h.loss is not None]
         self.optimizer = optimizer
@@ -179,6 +178,7 @@ class Steps:
         # 1. forward and losses; if they fail, the moving statistics go back as they were
         saved = [b.clone() for b in self.statistics] if self.statistics else None
         try:
+            self.extras.collect()  # [extras] what the layers add during the forward pass
             outputs = self.unpack(self.forward(*inputs))
             total, per_output = self.losses(outputs, targets, weights)
         except BaseException:
@@ -198,6 +198,7 @@ class Steps:
 
     def test(self, inputs, targets, weights, tracker):
         """The batch's losses and predictions, to the ``tracker`` (no update)."""
+        self.extras.collect()  # [extras] what the layers add during the forward pass
         outputs = self.unpack(self.forward(*inputs))
         rows = self._rows(inputs)
         if rows:

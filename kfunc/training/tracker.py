@@ -59,7 +59,7 @@ class EpochTracker:
                         running.add_(v.detach(), alpha=batch_size)
             for index, _, metric, weighted in self.metrics:
                 metric.update_state(targets[index], outputs[index], weights[index] if weighted else None)
-            for name, value in added_losses.metrics_of_pass():  # add_metric during the batch's forward pass
+            for name, value in added_losses.collected_metrics():  # add_metric during the batch's forward pass
                 if name not in self.added:
                     self.added[name] = metrics.Mean(name)
                     self.names.append(name)

@@ -64,13 +64,9 @@ class Functional(Layer):
         ``model.add_loss(tensor)`` (the VAE pattern) uses it: the layer that adds the
         loss joins the graph, and ``model.code`` shows its call.
         """
-        before = self._hidden_outputs
-        self._hidden_outputs = before + tuple(tensors)
-        try:
-            self._init_graph(self._input_structure, self._output_structure)
-        except Exception:
-            self._hidden_outputs = before  # (a tensor the inputs do not lead to: the graph is as it was)
-            raise
+        map_graph(self.inputs, self.outputs + list(tensors))  # (a tensor the inputs do not lead to: refused here)
+        self._hidden_outputs += tuple(tensors)
+        self._init_graph(self._input_structure, self._output_structure)
 
     # ------------------------------------------------------------- structure
 

@@ -43,18 +43,18 @@ class Weights:
                    constraint=None, **tf_options):
         """Declare a weight of ``shape`` (Keras's layout), on ``meta`` until :meth:`materialize`.
 
-        Keras's signature. Without a ``name``, the weight is ``variable``, ``variable_1``,
-        ... (Keras 3's names); ``self.w = self.add_weight(...)`` then names it ``w``. Without
-        an ``initializer``: glorot_uniform for floats, zeros otherwise. ``regularizer`` and
-        ``constraint`` (names or objects, see :mod:`kfunc.regularizers` and
-        :mod:`kfunc.constraints`) are applied by ``fit``. Trainable weights are parameters;
-        the others (moving averages, say) are buffers. TensorFlow's options (``aggregation=``, ...) are ignored.
+        Keras's signature. Without a ``name``: ``variable``, ``variable_1``, ..., until
+        ``self.w = self.add_weight(...)`` names it ``w``. Without an ``initializer``:
+        glorot_uniform for floats, zeros otherwise. ``fit`` applies the ``regularizer`` and
+        the ``constraint`` (names or objects). Trainable weights are parameters; the others
+        (moving averages, say) are buffers. TensorFlow's options (``aggregation=``) are ignored.
         """
         check_weight_options(self, tf_options)
         if initializer is None and dtype is not None and dtype_name(dtype) not in DTYPES:
             initializer, dtype = dtype, None  # kfunc's earlier order: (name, shape, initializer)
         dtype = torch_dtype(dtype or self._dtype)
-        name = name or next(n for n in _variable_names() if n not in self._weight_names and not hasattr(self, n))
+        unnamed = itertools.chain(["variable"], (f"variable_{i}" for i in itertools.count(1)))  # Keras 3's names
+        name = name or next(n for n in unnamed if n not in self._weight_names and not hasattr(self, n))
         tensor = torch.empty(tuple(shape or ()), dtype=dtype, device="meta")
         if trainable:
             self.register_parameter(name, nn.Parameter(tensor, requires_grad=self._trainable and dtype.is_floating_point))
@@ -198,12 +198,6 @@ def meta_copies(layer):
     named = list(nn.Module.named_parameters(layer, remove_duplicate=False))
     named += list(nn.Module.named_buffers(layer, remove_duplicate=False))
     return {name: torch.empty_like(value, device="meta") for name, value in named if not value.is_meta}
-
-
-def _variable_names():
-    """``variable``, ``variable_1``, ...: the names of weights added without one."""
-    yield "variable"
-    yield from (f"variable_{i}" for i in itertools.count(1))
 
 
 def _unique(tensors):

@@ -7,8 +7,8 @@
 >>> model = Model(inputs, outputs)
 """
 
-from kfunc import activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics, models, ops
-from kfunc import optimizers, tracebacks, utils
+from kfunc import activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics
+from kfunc import models, ops, optimizers, regularizers, tracebacks, utils
 from kfunc._errors import missing
 from kfunc.engine import hooks
 from kfunc.layers.input_layer import Input

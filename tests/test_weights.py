@@ -118,3 +118,106 @@ def test_set_weights_checks_every_shape_before_changing_any():
         model.set_weights(bad)
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
+
+
+# ----------------------------------------------------------------------------- add_weight, Keras's signature
+
+from kfunc import constraints, initializers, regularizers  # noqa: E402
+from kfunc.layers import Layer  # noqa: E402
+
+
+class Linear(Layer):
+    """The keras.io guide's custom layer: unnamed weights made in __init__, kept as attributes."""
+
+    def __init__(self, units=3, input_dim=4):
+        super().__init__()
+        self.w = self.add_weight(shape=(input_dim, units), initializer="random_normal", trainable=True)
+        self.b = self.add_weight(shape=(units,), initializer="zeros", trainable=True)
+
+    def call(self, inputs):
+        return inputs @ self.w + self.b
+
+
+def test_unnamed_weights_take_the_attribute_names_they_are_kept_under():
+    layer = Linear()
+    assert layer._weight_names == ["w", "b"]
+    out = layer(torch.ones(2, 4))  # the values are drawn under those names
+    assert out.shape == (2, 3) and list(layer.state_dict()) == ["w", "b"]
+    assert torch.allclose(out, torch.ones(2, 4) @ layer.w + layer.b)
+
+
+def test_weights_not_kept_as_attributes_are_variable_variable_1():
+    class Pair(Layer):
+        def build(self, input_shape):
+            self.pair = [self.add_weight(shape=(2,)), self.add_weight(shape=(2,))]
+
+    layer = Pair()
+    layer(torch.ones(1, 2))
+    assert layer._weight_names == ["variable", "variable_1"]
+
+
+def test_a_custom_layer_with_add_weight_trains_in_a_model():
+    x = Input(shape=(4,))
+    model = Model(x, Linear()(x))
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    model.fit(np.random.rand(8, 4), np.random.rand(8, 3), verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_default_initializer_is_glorot_uniform_for_floats_and_zeros_otherwise():
+    class Two(Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", (50, 50))
+            self.count = self.add_weight("count", (), dtype="int64", trainable=False)
+
+    layer = Two()
+    layer(torch.ones(1, 1))
+    limit = np.sqrt(6 / 100)
+    assert layer.kernel.abs().max() <= limit and layer.kernel.std() > limit / 3
+    assert layer.count.dtype == torch.int64 and layer.count.item() == 0
+    assert layer.trainable_weights == [layer.kernel] and layer.non_trainable_weights == [layer.count]
+
+
+def test_initializer_regularizer_and_constraint_by_name_or_object():
+    class Scale(Layer):
+        def build(self, input_shape):
+            self.a = self.add_weight(name="a", shape=(2,), initializer=initializers.Constant(3.0),
+                                     regularizer="l2", constraint=constraints.NonNeg())
+            self.b = self.add_weight(name="b", shape=(2,), initializer="ones", regularizer=regularizers.l1(0.5),
+                                     constraint="max_norm")
+
+        def call(self, inputs):
+            return inputs * self.a * self.b
+
+    layer = Scale()
+    layer(torch.ones(1, 2))
+    assert layer.a.tolist() == [3.0, 3.0] and layer.b.tolist() == [1.0, 1.0]
+    assert [v.item() for v in layer.losses] == pytest.approx([0.01 * 18, 0.5 * 2])
+    assert isinstance(layer._constraints["a"], constraints.NonNeg)
+    assert isinstance(layer._constraints["b"], constraints.MaxNorm)
+
+
+def test_kfuncs_earlier_argument_order_still_gives_the_initializer():
+    class Old(Layer):
+        def build(self, input_shape):
+            self.k = self.add_weight("k", (2,), "ones")
+
+    layer = Old()
+    layer(torch.ones(1, 2))
+    assert layer.k.tolist() == [1.0, 1.0] and layer.k.dtype == torch.float32
+
+
+def test_tensorflow_options_are_accepted_and_typos_refused():
+    class Tf(Layer):
+        def build(self, input_shape):
+            self.k = self.add_weight("k", (2,), aggregation="mean", synchronization="auto", use_resource=True)
+
+    Tf()(torch.ones(1, 2))
+
+    class Typo(Layer):
+        def build(self, input_shape):
+            self.k = self.add_weight("k", (2,), initialiser="ones")
+
+    with pytest.raises(TypeError, match=r"add_weight\(\) got an unknown argument 'initialiser'"):
+        Typo()(torch.ones(1, 2))

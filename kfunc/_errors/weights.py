@@ -28,3 +28,18 @@ def not_built_error(layer):
         f"Layer {layer.name!r} has no weights yet: it is built on its first call. "
         "Call it on an input (or give the model an input shape) first."
     )
+
+
+# What tf.keras's and Keras 3's add_weight take for TensorFlow's own machinery: nothing to do in torch.
+_TF_WEIGHT_OPTIONS = {"use_resource", "synchronization", "aggregation", "partitioner", "caching_device", "getter",
+                      "experimental_autocast", "autocast", "overwrite_with_gradient"}
+
+
+def check_weight_options(layer, options):
+    """Refuse a keyword that ``add_weight`` does not know (a typo), naming the layer."""
+    unknown = sorted(set(options) - _TF_WEIGHT_OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"Layer {layer.name!r}: add_weight() got an unknown argument {unknown[0]!r}. It takes name, shape, "
+            "dtype, initializer, regularizer, trainable and constraint."
+        )

@@ -32,6 +32,8 @@ class Functional(Layer):
             layers share a name.
     """
 
+    _hidden_outputs = ()  # tensors computed by every forward pass but not returned (see _add_hidden_outputs)
+
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
         trainable = kwargs.pop("trainable", True)
         super().__init__(name=name, trainable=True, **kwargs)
@@ -45,7 +47,7 @@ class Functional(Layer):
         self._output_structure = checked_endpoints(outputs, "outputs", self.name)
         self.inputs, self.outputs = flatten(self._input_structure), flatten(self._output_structure)
         # 2. walk the graph: node order, layer order, connectivity, unique names
-        self._nodes, self._layers = map_graph(self.inputs, self.outputs)
+        self._nodes, self._layers = map_graph(self.inputs, self.outputs + list(self._hidden_outputs))
         self._network_nodes = {id(n) for n in self._nodes}
         # 3. register the layers as torch submodules, under their names
         self._modules.clear()
@@ -55,6 +57,16 @@ class Functional(Layer):
         fx_module = lower(self.inputs, self._output_structure, self._nodes, _class_name(self.name))
         object.__setattr__(self, "_fx", fx_module)
         self.built = True
+
+    def _add_hidden_outputs(self, tensors):
+        """Compute ``tensors`` in every forward pass too, without returning them.
+
+        ``model.add_loss(tensor)`` (the VAE pattern) uses it: the layer that adds the
+        loss joins the graph, and ``model.code`` shows its call.
+        """
+        map_graph(self.inputs, self.outputs + list(tensors))  # (a tensor the inputs do not lead to: refused here)
+        self._hidden_outputs += tuple(tensors)
+        self._init_graph(self._input_structure, self._output_structure)
 
     # ------------------------------------------------------------- structure
 

@@ -21,6 +21,7 @@ from kfunc._errors.arguments import (
     check_config_complete, parameter_names, reject_unknown_arguments, takes_keyword,
 )
 from kfunc._errors.nodes import NodeAttributeError
+from kfunc.added_losses import AddedLosses
 from kfunc.engine import hooks, masking, naming
 from kfunc.engine.dtypes import DTYPES, dtype_name
 from kfunc.engine.keras_tensor import KerasTensor, is_symbolic
@@ -32,7 +33,7 @@ from kfunc.engine.weights import Weights
 __all__ = ["Layer", "NodeAttributeError"]
 
 
-class Layer(Weights, nn.Module):
+class Layer(AddedLosses, Weights, nn.Module):
     """Base class of all kfunc layers.
 
     Subclasses follow one shape: ``__init__`` stores the configuration, ``build``
@@ -47,6 +48,9 @@ class Layer(Weights, nn.Module):
         input_shape: for the first layer of a ``Sequential`` model, the shape of
             one sample (without the batch dimension).
         batch_input_shape: the same, with the batch dimension.
+        activity_regularizer: a penalty on the layer's outputs, added to the
+            training loss (see :mod:`kfunc.added_losses`, which also gives
+            ``add_loss``, ``add_metric`` and ``losses``).
     """
 
     # Whether integer inputs become floats (the layer's dtype) before ``call``. Layers
@@ -77,10 +81,10 @@ class Layer(Weights, nn.Module):
         cls.__init__ = __init__
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, batch_input_shape=None,
-                 batch_size=None, input_dim=None, **kwargs):
+                 batch_size=None, input_dim=None, activity_regularizer=None, **kwargs):
         if kwargs:
             reject_unknown_arguments(type(self), kwargs)
-        super().__init__(trainable)  # Weights, then torch.nn.Module
+        super().__init__(trainable, activity_regularizer)  # AddedLosses, Weights, then torch.nn.Module
         check_layer_name(type(self), name)
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._dtype = dtype_name(dtype) if dtype is not None else "float32"
@@ -149,7 +153,7 @@ class Layer(Weights, nn.Module):
         return outputs
 
     def forward(self, *args, **kwargs):
-        return self.call(*args, **kwargs)
+        return self._call_adding_losses(args, kwargs)  # self.call(*args, **kwargs), and the losses it adds
 
     def call(self, inputs, *args, **kwargs):
         """The computation, on torch tensors. Subclasses override it."""
@@ -192,6 +196,7 @@ class Layer(Weights, nn.Module):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
+        config.update(self._losses_config())
         return config
 
     @classmethod

@@ -8,13 +8,14 @@ torch's own views (``parameters()``, ``state_dict()``, ``.to(device)``), which a
 materialize first. Layers never see this: they ``add_weight`` and compute.
 """
 import functools
+import itertools
 
 import torch
 from torch import nn
 
-from kfunc import initializers
-from kfunc._errors.weights import checked_weight_arrays, not_built_error
-from kfunc.engine.dtypes import torch_dtype
+from kfunc import constraints, initializers, regularizers
+from kfunc._errors.weights import check_weight_options, checked_weight_arrays, not_built_error
+from kfunc.engine.dtypes import DTYPES, dtype_name, torch_dtype
 
 
 def _values_first(method):
@@ -36,20 +37,52 @@ class Weights:
         self._trainable = bool(trainable)
         self._weight_names = []  # own weights, in the order they were made
         self._initializers = {}  # weight name -> initializer, while the weight is on meta
+        self._regularizers, self._constraints = {}, {}  # weight name -> its penalty, its rule (fit reads them)
 
-    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None):
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
+                   constraint=None, **tf_options):
         """Declare a weight of ``shape`` (Keras's layout), on ``meta`` until :meth:`materialize`.
 
-        Trainable weights are parameters; the others (moving averages, say) are buffers.
+        Keras's signature. Without a ``name``: ``variable``, ``variable_1``, ..., until
+        ``self.w = self.add_weight(...)`` names it ``w``. Without an ``initializer``:
+        glorot_uniform for floats, zeros otherwise. ``fit`` applies the ``regularizer`` and
+        the ``constraint`` (names or objects). Trainable weights are parameters; the others
+        (moving averages, say) are buffers. TensorFlow's options (``aggregation=``) are ignored.
         """
-        tensor = torch.empty(tuple(shape), dtype=torch_dtype(dtype or self._dtype), device="meta")
+        check_weight_options(self, tf_options)
+        if initializer is None and dtype is not None and dtype_name(dtype) not in DTYPES:
+            initializer, dtype = dtype, None  # kfunc's earlier order: (name, shape, initializer)
+        dtype = torch_dtype(dtype or self._dtype)
+        unnamed = itertools.chain(["variable"], (f"variable_{i}" for i in itertools.count(1)))  # Keras 3's names
+        name = name or next(n for n in unnamed if n not in self._weight_names and not hasattr(self, n))
+        tensor = torch.empty(tuple(shape or ()), dtype=dtype, device="meta")
         if trainable:
-            self.register_parameter(name, nn.Parameter(tensor, requires_grad=self._trainable))
+            self.register_parameter(name, nn.Parameter(tensor, requires_grad=self._trainable and dtype.is_floating_point))
         else:
             self.register_buffer(name, tensor)
         self._weight_names.append(name)
-        self._initializers[name] = initializers.get(initializer)
+        default = "glorot_uniform" if dtype.is_floating_point else "zeros"
+        self._initializers[name] = initializers.get(initializer or default)
+        self._regularizers[name] = regularizers.get(regularizer)
+        self._constraints[name] = constraints.get(constraint)
         return getattr(self, name)
+
+    def __setattr__(self, attribute, value):
+        # `self.w = self.add_weight(...)`: from now on the weight is known by the attribute's name
+        names = self.__dict__.get("_weight_names") if isinstance(value, torch.Tensor) else None
+        old = next((n for n in names if self._weight(n) is value), None) if names else None
+        if old is None or old == attribute or attribute in names:
+            return super().__setattr__(attribute, value)
+        for table in (self._parameters, self._buffers, self._initializers, self._regularizers, self._constraints):
+            if old in table:  # (renamed in place: the order of the weights stays Keras's)
+                items = [(attribute if k == old else k, v) for k, v in table.items()]
+                table.clear()
+                table.update(items)
+        self._weight_names[self._weight_names.index(old)] = attribute
+        self.__dict__.pop(attribute, None)  # (an attribute set before, say to None, would hide it)
+
+    def _weight(self, name):
+        return self._parameters.get(name, self._buffers.get(name))
 
     def materialize(self):
         """Give every weight still on ``meta`` (here and in the layers held) its initial values."""
@@ -89,8 +122,8 @@ class Weights:
         for name in self._weight_names:
             self._parameters.pop(name, None)
             self._buffers.pop(name, None)
-        self._weight_names.clear()
-        self._initializers.clear()
+        for table in (self._weight_names, self._initializers, self._regularizers, self._constraints):
+            table.clear()
         self.built = False
 
     def _own_weights(self, trainable):

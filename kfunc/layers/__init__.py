@@ -26,6 +26,7 @@ from kfunc.layers.normalization import *  # noqa: F401,F403
 from kfunc.layers.op_layer import *  # noqa: F401,F403
 from kfunc.layers.pooling import *  # noqa: F401,F403
 from kfunc.layers.recurrent import *  # noqa: F401,F403
+from kfunc.layers.regularization import *  # noqa: F401,F403
 from kfunc.layers.reshaping import *  # noqa: F401,F403
 from kfunc.layers.wrappers import *  # noqa: F401,F403
 

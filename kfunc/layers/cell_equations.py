@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from kfunc import activations, initializers
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 class Equations:
@@ -48,6 +49,14 @@ class Equations:
     _gates = 1
     _state_names = ("h",)
     implementation = 2  # one dropout mask for all gates; LSTM and GRU can set 1
+
+    def __init__(self, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, **kwargs):
+        # Keras's weight options, as for Dense (none by default); see kfunc.regularizers.
+        super().__init__(**kwargs)
+        set_weight_options(self, kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                           bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                           recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
 
     def _store_cell(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
                     bias_initializer, dropout, recurrent_dropout):
@@ -78,10 +87,16 @@ class Equations:
 
     def _add_kernels(self, features):
         width = self._gates * self.units
-        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (features, width), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer
+            "recurrent_kernel", (self.units, width), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
         )
+
+    def _add_bias(self, shape, initializer):
+        self.bias = self.add_weight("bias", shape, initializer=initializer, regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint)
 
     def _input_bias(self):
         return self.bias if self.use_bias else None
@@ -138,6 +153,8 @@ class Equations:
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             recurrent_initializer=initializers.serialize(self.recurrent_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
+            **weight_options_config(self, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                                    "kernel_constraint", "recurrent_constraint", "bias_constraint"),
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
         )
@@ -149,7 +166,7 @@ class SimpleRNNEquations(Equations):
     def _make_weights(self, features):
         self._add_kernels(features)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self._add_bias((self.units,), self.bias_initializer)
 
     def _fusable(self):
         return _is(self.activation, activations.tanh, torch.tanh, activations.relu, torch.relu)
@@ -205,7 +222,7 @@ class LSTMEquations(Equations):
             init = self.bias_initializer
             if self.unit_forget_bias:
                 init = _ForgetGateBias(init, self.units)
-            self.bias = self.add_weight("bias", (4 * self.units,), init)
+            self._add_bias((4 * self.units,), init)
 
     def _fusable(self):
         return _is(self.activation, activations.tanh, torch.tanh) and _is(
@@ -257,7 +274,7 @@ class GRUEquations(Equations):
         self._add_kernels(features)
         if self.use_bias:
             shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-            self.bias = self.add_weight("bias", shape, self.bias_initializer)
+            self._add_bias(shape, self.bias_initializer)
 
     def _input_bias(self):
         if not self.use_bias:

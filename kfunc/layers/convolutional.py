@@ -36,6 +36,7 @@ import torch.nn.functional as F
 
 from kfunc import activations, config, initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 def same_padding(size, kernel, stride, dilation=1):
@@ -204,7 +205,18 @@ class _Convolution(Layer):
 
 
 class _Conv(_Convolution):
-    """What Conv1D and Conv2D share: ``filters`` kernels over ``groups`` of the input channels."""
+    """What Conv1D and Conv2D share: ``filters`` kernels over ``groups`` of the input channels.
+
+    Each also takes Keras's ``kernel_regularizer``, ``bias_regularizer``,
+    ``activity_regularizer``, ``kernel_constraint`` and ``bias_constraint`` (none by
+    default), as ``Dense`` does.
+    """
+
+    def __init__(self, kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        set_weight_options(self, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     def _store(self, filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
                activation, use_bias, kernel_initializer, bias_initializer):
@@ -228,9 +240,11 @@ class _Conv(_Convolution):
                 f"number of input channels, {channels} (shape {input_shape})."
             )
         shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _check_input_shapes(self, input_shape):
         self._check_channels(input_shape, self.kernel.shape[-2] * self.groups)
@@ -255,6 +269,8 @@ class _Conv(_Convolution):
             use_bias=self.use_bias,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
+            **weight_options_config(self, "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                                    "bias_constraint"),
         )
         return config
 

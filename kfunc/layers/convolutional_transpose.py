@@ -111,9 +111,11 @@ class Conv2DTranspose(_Conv):
     def build(self, input_shape):
         self._check_rank(input_shape)
         shape = self.kernel_size + (self.filters, input_shape[self._channel_axis])
-        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _check_input_shapes(self, input_shape):
         self._check_channels(input_shape, self.kernel.shape[-1])

@@ -24,6 +24,7 @@ from kfunc import activations, initializers
 from kfunc.engine.keras_tensor import KerasTensor
 from kfunc.engine.layer import Layer
 from kfunc.layers.convolutional import normalize_data_format
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 class Dense(Layer):
@@ -35,6 +36,10 @@ class Dense(Layer):
         use_bias: whether to add a bias vector.
         kernel_initializer: how to draw the kernel (``'glorot_uniform'``).
         bias_initializer: how to draw the bias (``'zeros'``).
+        kernel_regularizer, bias_regularizer, activity_regularizer: penalties added
+            to the training loss (:mod:`kfunc.regularizers`); none by default.
+        kernel_constraint, bias_constraint: rules applied to the weights after each
+            training step (:mod:`kfunc.constraints`); none by default.
 
     The kernel has Keras's layout ``(input_dim, units)``. Applied to an input of
     shape ``(batch, ..., input_dim)`` it returns ``(batch, ..., units)``.
@@ -50,8 +55,9 @@ class Dense(Layer):
     casts_integer_inputs = True  # computes on floats
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense(units={units!r}): `units` must be a positive int, the output size.")
         self.units = units
@@ -59,15 +65,19 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        set_weight_options(self, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     def build(self, input_shape):
         if not isinstance(input_shape, tuple) or input_shape[-1] is None:
             raise ValueError(
                 f"Dense {self.name!r} needs an input whose last dimension is known; got shape {input_shape}."
             )
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _check_input_shapes(self, input_shape):
         expected = self.kernel.shape[0]
@@ -94,6 +104,8 @@ class Dense(Layer):
             use_bias=self.use_bias,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
+            **weight_options_config(self, "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                                    "bias_constraint"),
         )
         return config
 

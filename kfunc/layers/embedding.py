@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from kfunc import initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 _EMBEDDING_NEEDS_INPUT_DIM = """\
 Embedding(output_dim={output_dim}) needs `input_dim`, the size of the vocabulary: the \
@@ -24,6 +25,8 @@ class Embedding(Layer):
         output_dim: the length of each vector.
         embeddings_initializer: how to draw the table (Keras's ``'uniform'``: uniform
             in [-0.05, 0.05]).
+        embeddings_regularizer, activity_regularizer, embeddings_constraint: as for
+            ``Dense`` (none by default).
         mask_zero: whether id 0 means "padding". The output then carries a mask
             (:meth:`compute_mask`: True where the id is not 0), and the layers after it
             that understand masks (LSTM, GRU, ...) skip the padded steps.
@@ -48,11 +51,11 @@ class Embedding(Layer):
     # True while a caller that checked every id beforehand runs the layer (see below).
     _ids_checked = False
 
-    def __init__(self, input_dim=None, output_dim=None, embeddings_initializer="uniform", mask_zero=False,
-                 input_length=None, **kwargs):
+    def __init__(self, input_dim=None, output_dim=None, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if input_dim is None:
             raise TypeError(_EMBEDDING_NEEDS_INPUT_DIM.format(output_dim=output_dim))
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -66,12 +69,15 @@ class Embedding(Layer):
         if embeddings_initializer == "uniform":  # Keras 2's short name
             embeddings_initializer = initializers.RandomUniform(-0.05, 0.05)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        set_weight_options(self, embeddings_regularizer=embeddings_regularizer,
+                           embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.input_length = input_length
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(
-            "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
+            "embeddings", (self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
         )
 
     def _check_input_shapes(self, input_shape):
@@ -124,6 +130,7 @@ class Embedding(Layer):
             input_dim=self.input_dim,
             output_dim=self.output_dim,
             embeddings_initializer=initializers.serialize(self.embeddings_initializer),
+            **weight_options_config(self, "embeddings_regularizer", "embeddings_constraint"),
             mask_zero=self.mask_zero,
             input_length=self.input_length,
         )

@@ -11,16 +11,24 @@ import torch
 
 from kfunc import initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 class _Normalization(Layer):
-    """What both layers share: the axes, gamma and beta, and the formula."""
+    """What both layers share: the axes, gamma and beta, and the formula.
+
+    Both take Keras's ``beta_regularizer``, ``gamma_regularizer``, ``beta_constraint``
+    and ``gamma_constraint`` (keywords; none by default), as ``Dense`` takes its own.
+    """
 
     casts_integer_inputs = True  # computes on floats
     supports_masking = True  # keeps the steps: a sequence's mask holds for its output
 
-    def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer, **kwargs):
+    def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer, beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        set_weight_options(self, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                           beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.axis = _axis_list(axis, type(self).__name__)
         self.epsilon = float(epsilon)
         self.center = bool(center)
@@ -56,9 +64,11 @@ class _Normalization(Layer):
         self._check_input_shapes(input_shape)
         self._param_shape = tuple(input_shape[a] for a in self._axes(len(input_shape)))
         if self.scale:
-            self.gamma = self.add_weight("gamma", self._param_shape, self.gamma_initializer)
+            self.gamma = self.add_weight("gamma", self._param_shape, initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight("beta", self._param_shape, self.beta_initializer)
+            self.beta = self.add_weight("beta", self._param_shape, initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
 
     def _broadcast(self, weight, inputs):
         """``weight`` (the normalized axes' sizes) reshaped to broadcast against ``inputs``."""
@@ -87,6 +97,8 @@ class _Normalization(Layer):
             scale=self.scale,
             beta_initializer=initializers.serialize(self.beta_initializer),
             gamma_initializer=initializers.serialize(self.gamma_initializer),
+            **weight_options_config(self, "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                                    "gamma_constraint"),
         )
         return config
 
@@ -137,10 +149,10 @@ class BatchNormalization(_Normalization):
     def build(self, input_shape):
         super().build(input_shape)
         self.moving_mean = self.add_weight(
-            "moving_mean", self._param_shape, self.moving_mean_initializer, trainable=False
+            "moving_mean", self._param_shape, initializer=self.moving_mean_initializer, trainable=False
         )
         self.moving_variance = self.add_weight(
-            "moving_variance", self._param_shape, self.moving_variance_initializer, trainable=False
+            "moving_variance", self._param_shape, initializer=self.moving_variance_initializer, trainable=False
         )
 
     def call(self, inputs, training=None):

@@ -11,6 +11,7 @@ from kfunc._errors import did_you_mean
 from kfunc.engine.functional import Functional
 from kfunc.engine.keras_tensor import is_symbolic
 from kfunc.engine.structure import map_structure
+from kfunc.layers.regularization import AddLoss, AddMetric
 from kfunc.models import saving
 from kfunc.training import distributed
 from kfunc.training.trainer import Trainer
@@ -54,6 +55,22 @@ class Model(Trainer, Functional):
         names = [l.name for l in self._layers]
         raise ValueError(f"No such layer: {name!r}.{did_you_mean(name, names)} The model's layers are: {names}.")
 
+    def _add_symbolic_loss(self, tensor):
+        """``model.add_loss(tensor)``, ``tensor`` computed from the model's inputs (the VAE pattern).
+
+        An ``AddLoss`` layer joins the graph: every forward pass computes the tensor
+        and adds it to the loss, while the model's outputs stay as they were.
+        """
+        if not is_symbolic(tensor):
+            return super()._add_symbolic_loss(tensor)
+        self._add_hidden_outputs([AddLoss()(tensor)])
+
+    def _add_symbolic_metric(self, tensor, name, aggregation):
+        """``model.add_metric(tensor, name=...)``: an ``AddMetric`` layer joins the graph (as for add_loss)."""
+        if not is_symbolic(tensor):
+            return super()._add_symbolic_metric(tensor, name, aggregation)
+        self._add_hidden_outputs([AddMetric(name, aggregation)(tensor)])
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False):
         """Print the table of layers, shapes, parameter counts and connections (:func:`kfunc.display.print_summary`)."""
         from kfunc.display import print_summary
@@ -81,12 +98,15 @@ class Model(Trainer, Functional):
             }
             for layer in self._layers
         ]
-        return {
+        config = {
             "name": self.name,
             "layers": layers,
             "input_layers": map_structure(ref, self._input_structure),
             "output_layers": map_structure(ref, self._output_structure),
         }
+        if self._hidden_outputs:  # the AddLoss and AddMetric layers' tensors (model.add_loss)
+            config["hidden_output_layers"] = [ref(t) for t in self._hidden_outputs]
+        return config
 
     def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
         """Save the architecture, the weights and the compile settings in one file.

@@ -15,6 +15,8 @@ Read in this order:
 * :mod:`~kfunc.training.steps`: one batch's work (forward, loss, backward, update),
   and the one place that decides how it runs: device, data parallelism, mixed
   precision, ``jit_compile``.
+* :mod:`~kfunc.training.extras`: what the layers add to a step beyond the compiled
+  losses: weight penalties, ``add_loss`` values, and the constraints after each update.
 * :mod:`~kfunc.training.fit_loop`: the epochs of ``fit``, with callbacks and validation.
 * :mod:`~kfunc.training.evaluation`: the loops of ``evaluate`` and ``predict``.
 * :mod:`~kfunc.training.tracker`: the running loss and metric values of an epoch.
@@ -26,5 +28,7 @@ Read in this order:
 * :mod:`~kfunc.training.distributed`: data-parallel ``fit`` when ``torchrun`` starts the script.
 
 Losses, metrics, optimizers and callbacks live in ``kfunc.losses``, ``kfunc.metrics``,
-``kfunc.optimizers`` and ``kfunc.callbacks``, as in Keras; saving in ``kfunc.models.saving``.
+``kfunc.optimizers`` and ``kfunc.callbacks``, as in Keras (regularizers and constraints
+in ``kfunc.regularizers`` and ``kfunc.constraints``, the losses layers add in
+``kfunc.added_losses``); saving in ``kfunc.models.saving``.
 """

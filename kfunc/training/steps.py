@@ -32,6 +32,7 @@ import torch
 from kfunc import mixed_precision
 from kfunc.losses import broadcastable_weights
 from kfunc.training import distributed, transfer
+from kfunc.training.extras import StepExtras
 from kfunc.training.jit import JitCompiler
 
 
@@ -143,6 +144,7 @@ class Steps:
 
     def __init__(self, model, heads, forward, device, optimizer=None, loss_scaling=None):
         self.forward = forward
+        self.extras = StepExtras(model, training=optimizer is not None)  # [extras] regularizers, add_loss, constraints
         self.device = device
         self.loss_heads = [(h.index, h.per_sample_loss, h.loss_weight) for h in heads if h.loss is not None]
         self.optimizer = optimizer
@@ -169,13 +171,14 @@ class Steps:
             per_output.append(loss)
             term = loss if loss_weight == 1.0 else loss * loss_weight
             total = term if total is None else total + term
-        return total, per_output
+        return self.extras.total(total), per_output  # [extras] + penalties and added losses
 
     def train(self, inputs, targets, weights, tracker):
         """One update on the batch; its losses and predictions go to the ``tracker``."""
         # 1. forward and losses; if they fail, the moving statistics go back as they were
         saved = [b.clone() for b in self.statistics] if self.statistics else None
         try:
+            self.extras.collect()  # [extras] what the layers add during the forward pass
             outputs = self.unpack(self.forward(*inputs))
             total, per_output = self.losses(outputs, targets, weights)
         except BaseException:
@@ -187,6 +190,7 @@ class Steps:
         if total.requires_grad:
             self.optimizer.zero_grad()
             self._backward_and_step(total)
+            self.extras.constrain()  # [extras] constraints, after the update
         # 3. the running values
         rows = self._rows(inputs)
         if rows:
@@ -194,6 +198,7 @@ class Steps:
 
     def test(self, inputs, targets, weights, tracker):
         """The batch's losses and predictions, to the ``tracker`` (no update)."""
+        self.extras.collect()  # [extras] what the layers add during the forward pass
         outputs = self.unpack(self.forward(*inputs))
         rows = self._rows(inputs)
         if rows:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import torch
 
-from kfunc import metrics
+from kfunc import added_losses, metrics
 
 
 class EpochTracker:
@@ -35,12 +35,15 @@ class EpochTracker:
             for name, metric in entries
         ]
         self.names = self.loss_names + [name for _, name, _, _ in self.metrics]
+        self.added = {}  # add_metric's values by name: a mean over the batches (named once first seen)
         self.reset()
 
     def reset(self):
         self.samples = 0
         self._sums = None  # total loss, then each output's loss, each times the batch size
         for _, _, metric, _ in self.metrics:
+            metric.reset_state()
+        for metric in self.added.values():
             metric.reset_state()
 
     def update(self, total, head_losses, outputs, targets, weights, batch_size):
@@ -56,6 +59,11 @@ class EpochTracker:
                         running.add_(v.detach(), alpha=batch_size)
             for index, _, metric, weighted in self.metrics:
                 metric.update_state(targets[index], outputs[index], weights[index] if weighted else None)
+            for name, value in added_losses.collected_metrics():  # add_metric during the batch's forward pass
+                if name not in self.added:
+                    self.added[name] = metrics.Mean(name)
+                    self.names.append(name)
+                self.added[name].update_state(value.mean())
 
     def results(self, world=None):
         """The values so far, as Python floats, in Keras's order (waits for the device).
@@ -70,6 +78,8 @@ class EpochTracker:
             values = torch.stack([s.float() for s in self._sums]) / self.samples
             logs.update(zip(self.loss_names, values.tolist()))
         for _, name, metric, _ in self.metrics:
+            logs[name] = float(metric.result())
+        for name, metric in self.added.items():
             logs[name] = float(metric.result())
         return logs
 

@@ -31,6 +31,7 @@ from kfunc.layers.embedding import ids_checked_beforehand
 from kfunc.training import checks
 from kfunc.training.compile import CompileSettings
 from kfunc.training.data import ArrayData, BatchStream, to_tensor
+from kfunc.training.extras import may_add_losses
 from kfunc.training.evaluation import as_output_structure, count_steps, evaluate_loop, predict_loop
 from kfunc.training.fit_loop import FitRun, fit_loop
 from kfunc.training.matching import match_inputs, match_sample_weights, match_targets
@@ -171,7 +172,7 @@ class Trainer:
         # 1. the model must be compiled with a loss, and built
         self._require_compiled("fit")
         self._ready(x)
-        if not any(h.loss is not None for h in self._heads):
+        if not any(h.loss is not None for h in self._heads) and not may_add_losses(self):
             raise ValueError(f"Model {self.name!r} was compiled without a loss; fit needs one: compile(loss=...).")
         batch_size = checks.batch_size(batch_size, "fit")
         # 2. the data as tensors, checked; the validation data given, or the tail of the training data

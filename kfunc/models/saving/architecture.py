@@ -175,7 +175,10 @@ def _functional_from_config(cls, config, make_layer):
     # 3. the model from its inputs and outputs
     inputs = _resolve_structure(config["input_layers"], resolve)
     outputs = _resolve_structure(config["output_layers"], resolve)
-    return cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+    model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+    if config.get("hidden_output_layers"):  # model.add_loss's and add_metric's layers
+        model._add_hidden_outputs([resolve({"__tensor__": r}) for r in config["hidden_output_layers"]])
+    return model
 
 
 def _resolve_structure(refs, resolve):
@@ -198,8 +201,8 @@ def _node_ranks(config):
     for entry in config["layers"]:
         for node in entry.get("inbound_nodes", []):
             refs += _tensor_refs(node)
-    for key in ("input_layers", "output_layers"):
-        value = config[key]
+    for key in ("input_layers", "output_layers", "hidden_output_layers"):
+        value = config.get(key) or []
         values = value.values() if isinstance(value, dict) else [value] if value and isinstance(value[0], str) else value
         refs += [tuple(v) for v in values]
     indices = {}

@@ -265,3 +265,26 @@ def test_a_user_build_runs_before_the_first_call():
 def test_no_call_and_no_inputs_is_still_an_error():
     with pytest.raises(ValueError, match="needs `inputs`"):
         Model()
+
+
+def test_code_shows_call_and_the_explorer_explains_there_are_no_nodes():
+    from kfunc.widgets import explore
+
+    model = TwoDense(name="regressor")
+    model.build((None, 4))
+    assert model.code.lstrip().startswith("def call(self, inputs, training=None):")
+    with pytest.raises(ValueError, match="'regressor' is a subclassed model.*no nodes to explore"):
+        explore(model)
+
+
+def test_a_layer_set_before_super_init_is_explained():
+    class Forgetful(Model):
+        def __init__(self):
+            self.dense = Dense(2)
+            super().__init__()
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    with pytest.raises(AttributeError, match=r"sets the layer\(s\) 'dense' before calling `super\(\).__init__\(\)`"):
+        Forgetful()

@@ -66,7 +66,8 @@ class Subclassing:
             return
         # No graph: the layers come with the attributes; inputs and outputs with the first call.
         self._subclassed = True
-        self._takes_training = "training" in inspect.signature(self.call).parameters
+        parameters = inspect.signature(self.call).parameters.values()
+        self._takes_training = any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
         self._nodes, self._network_nodes, self._layers = [], set(), []
         self.inputs, self.outputs = [], []
         self._input_structure = self._output_structure = None
@@ -76,6 +77,12 @@ class Subclassing:
     # ------------------------------------------------------------- layers
 
     def __setattr__(self, name, value):
+        if "_modules" not in self.__dict__ and isinstance(_as_module_container(value), nn.Module):
+            raise AttributeError(
+                f"{type(self).__name__}.__init__ sets the layer(s) {name!r} before calling "
+                "`super().__init__()`, which makes the model able to hold layers. Call "
+                "`super().__init__()` first, as the first line of `__init__`."
+            )
         if self._subclassed and not name.startswith("_"):
             value = _as_module_container(value)
         super().__setattr__(name, value)

@@ -70,7 +70,8 @@ def explore(model, layer=None, node_index=None, mode=None):
         itself (HTML, with text for terminals: ``print(explore(model, 'lstm', 1))``).
 
     Raises:
-        ValueError: for a layer name the model does not have, or a node it lacks.
+        ValueError: for a layer name the model does not have, or a node it lacks; for a
+            subclassed model (it has no graph of nodes).
 
     Example:
         >>> explore(model)                       # then pick 'lstm' and node 1
@@ -78,6 +79,10 @@ def explore(model, layer=None, node_index=None, mode=None):
     """
     from kfunc.engine.functional import Functional
 
+    if getattr(model, "_subclassed", False):
+        raise ValueError(f"Model {model.name!r} is a subclassed model: the layers its `call` uses compute "
+                         "without recording nodes, so it has no nodes to explore. Explore a functional model "
+                         "that calls it on an `Input`: there it is one layer, with one node per call.")
     graph = model if isinstance(model, Functional) else None
     layers = list(graph.layers) if graph is not None else [model]
     chosen = _resolve_layer(graph, layers, layer)

@@ -139,3 +139,58 @@ def test_same_tensor_twice_lists_the_node_twice():
     producer = x._keras_history.layer
     assert producer._outbound_nodes == [y.node, y.node]
     assert len(y.node.parent_nodes) == 2
+
+
+# ----------------------------------------------------------------------------- public attributes
+# tf.keras 2's Node: one layer or shape alone, several in a list (as get_*_at return them).
+
+
+def test_public_attributes_of_a_one_input_call():
+    x = Input(shape=(3,), name="features")
+    dense = Dense(4, name="hidden")
+    y = dense(x)
+    node = dense.inbound_nodes[0]
+    assert node.outbound_layer is dense
+    assert node.inbound_layers is x._keras_history.layer
+    assert node.input_tensors == [x]  # the list the graph walks (Keras 3's form)
+    assert node.output_tensors is y
+    assert node.input_shapes == (None, 3)
+    assert node.output_shapes == (None, 4)
+
+
+def test_public_attributes_of_a_merge_and_of_several_outputs():
+    from kfunc.layers import LSTM, concatenate
+
+    a, b = Input(shape=(3,), name="a"), Input(shape=(5,), name="b")
+    merged = concatenate([a, b])
+    node = merged.node
+    assert node.inbound_layers == [a._keras_history.layer, b._keras_history.layer]
+    assert node.input_shapes == [(None, 3), (None, 5)]
+    assert node.output_shapes == (None, 8)
+
+    sequence = Input(shape=(6, 2))
+    lstm = LSTM(4, return_state=True)
+    outputs = lstm(sequence)
+    node = lstm.inbound_nodes[0]
+    assert node.output_tensors == outputs and len(outputs) == 3
+    assert node.output_shapes == [(None, 4), (None, 4), (None, 4)]
+
+
+def test_public_attributes_agree_with_the_layer_accessors():
+    a, b = Input(shape=(3,)), Input(shape=(7, 3))
+    dense = Dense(4)
+    dense(a), dense(b)
+    for i, node in enumerate(dense.inbound_nodes):
+        assert node.output_tensors is dense.get_output_at(i)
+        assert node.input_shapes == dense.get_input_shape_at(i)
+        assert node.output_shapes == dense.get_output_shape_at(i)
+        assert node.inbound_layers is dense.get_input_at(i)._keras_history.layer
+
+
+def test_public_attributes_of_an_input_node():
+    x = Input(shape=(3,))
+    node = x.node
+    assert node.inbound_layers == [] and node.outbound_layer is x._keras_history.layer
+    assert node.input_tensors == [] and node.output_tensors is x
+    assert node.input_shapes == (None, 3) and node.output_shapes == (None, 3)
+

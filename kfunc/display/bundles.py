@@ -27,6 +27,8 @@ def model_mimebundle(model, **options):
         text = summary_text(model)
     except ValueError as error:
         return {"text/plain": str(error)}
+    if getattr(model, "_subclassed", False):
+        return {"text/plain": text}  # no graph to draw: its forward pass is Python code
     options.setdefault("rankdir", "auto")
     return Diagram(build_scene(model, Options(**options)), text).mimebundle()
 

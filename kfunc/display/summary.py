@@ -9,6 +9,9 @@ its calls, one per line. Only the calls that belong to this model are listed: a
 layer shared with another model may have more nodes than this model uses.
 
 The totals count each weight once, even when a layer is used several times.
+
+A subclassed model (its forward pass written in ``call``) has no graph: its table
+lists the layers it holds, with ``multiple`` for their shapes, as tf.keras prints it.
 """
 
 import html
@@ -24,7 +27,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     """Print the Keras-style summary table of ``model``.
 
     Args:
-        model: a built functional model (``Model`` or ``Sequential``).
+        model: a built model (functional, ``Sequential`` or subclassed).
         line_length: the total width of the table, in characters.
         positions: where each column ends, as fractions of ``line_length`` or as
             character counts. A column grows when a name or shape is longer: the
@@ -35,8 +38,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         show_trainable: add a ``Trainable`` column (``Y`` or ``N``).
 
     Raises:
-        ValueError: when the model has no graph yet (a ``Sequential`` model whose
-            first layer does not know its input shape).
+        ValueError: when the model is not built yet (a ``Sequential`` model whose
+            first layer does not know its input shape, a subclassed model never called).
 
     Example:
         >>> model.summary(print_fn=lines.append)
@@ -115,8 +118,8 @@ def is_sequential_like(model):
     """True when the model is one straight chain: each call reads the previous one's output."""
     from kfunc.models.sequential import Sequential
 
-    if isinstance(model, Sequential):
-        return True
+    if isinstance(model, Sequential) or getattr(model, "_subclassed", False):
+        return True  # (a subclassed model lists its layers, as tf.keras does: no connections to show)
     nodes = model._nodes
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         return False
@@ -186,6 +189,12 @@ def wrapped_model(layer):
 
 
 def _check_built(model):
+    if getattr(model, "_subclassed", False):
+        if not model.built:
+            from kfunc.models.subclassing import not_built_error
+
+            raise not_built_error(model)
+        return
     if not getattr(model, "_nodes", None):
         raise ValueError(
             f"Model {model.name!r} has not been built yet, so there is no graph to "
@@ -253,8 +262,8 @@ def _output_shape_text(model, layer):
     for node in nodes:
         shape = [t.shape for t in node.outputs]
         shapes.append(shape[0] if len(shape) == 1 else shape)
-    if not shapes:
-        return "?"
+    if not shapes:  # a subclassed model's layers compute inside its call and record no node
+        return "multiple" if getattr(model, "_subclassed", False) else "?"
     if any(s != shapes[0] for s in shapes):
         return "multiple"
     return format_shape(shapes[0])

@@ -12,7 +12,7 @@ tensors back to the nodes that produced them walks the model from outputs to inp
 
 from kfunc.engine import hooks
 from kfunc.engine.keras_tensor import KerasHistory, is_symbolic
-from kfunc.engine.structure import flatten
+from kfunc.engine.structure import flatten, one_or_list
 
 
 class Node:
@@ -65,10 +65,17 @@ class Node:
         """The nodes that produced this node's inputs, one per input tensor."""
         return [t.node for t in self.input_tensors]
 
+    # Keras 2's public view of the call, read as ``get_input_shape_at``/``get_output_at`` read
+    # it: one item alone, several in a list. ``input_tensors`` stays the list the graph walks.
+    outbound_layer = property(lambda self: self.layer, doc="The layer called (the node is in its `_inbound_nodes`).")
+    output_tensors = property(lambda self: one_or_list(self.outputs))
+    input_shapes = property(lambda self: one_or_list([t.shape for t in self.input_tensors or self.outputs]))
+    output_shapes = property(lambda self: one_or_list([t.shape for t in self.outputs]))
+
     @property
     def inbound_layers(self):
-        """The layers that produced this node's inputs, one per input tensor."""
-        return [t._keras_history.layer for t in self.input_tensors]
+        """The layers that made this node's inputs: one layer, a list of several, ``[]`` for an Input."""
+        return [] if self.is_input else one_or_list([t._keras_history.layer for t in self.input_tensors])
 
     @property
     def node_index(self):

@@ -2,9 +2,10 @@
 
 The graph, the calling and the node bookkeeping come from
 :class:`~kfunc.engine.functional.Functional`; ``compile``, ``fit``, ``evaluate``
-and ``predict`` from :class:`~kfunc.training.trainer.Trainer`. Here: what a user
-asks of a model as a whole (``get_layer``, ``summary``, ``get_config``) and saving,
-through the functions of :mod:`kfunc.models.saving`.
+and ``predict`` from :class:`~kfunc.training.trainer.Trainer`; what changes for a
+subclass that writes its own ``call`` from :class:`~kfunc.models.subclassing.Subclassing`.
+Here: what a user asks of a model as a whole (``get_layer``, ``summary``,
+``get_config``) and saving, through the functions of :mod:`kfunc.models.saving`.
 """
 
 from kfunc._errors import did_you_mean
@@ -13,11 +14,12 @@ from kfunc.engine.keras_tensor import is_symbolic
 from kfunc.engine.structure import map_structure
 from kfunc.layers.regularization import AddLoss, AddMetric
 from kfunc.models import saving
+from kfunc.models.subclassing import Subclassing, cannot_serialize_error
 from kfunc.training import distributed
 from kfunc.training.trainer import Trainer
 
 
-class Model(Trainer, Functional):
+class Model(Subclassing, Trainer, Functional):
     """A model: the layers that lead from ``inputs`` to ``outputs``, ready to train.
 
     Args:
@@ -32,6 +34,13 @@ class Model(Trainer, Functional):
         >>> model = Model(inputs=inputs, outputs=outputs)
         >>> model.count_params()
         50890
+
+    A subclass may instead set its layers as attributes in ``__init__`` (after
+    ``super().__init__()``) and compute in ``call(self, inputs, training=None)``; it
+    compiles, fits, evaluates, predicts and saves its weights the same way (see
+    :mod:`kfunc.models.subclassing`). Node semantics (``get_output_at``, the graph,
+    ``model.code``) are those of a functional model's graph: the layers a subclassed
+    model calls inside ``call`` record no node, and it has no graph to save or draw.
     """
 
     def get_layer(self, name=None, index=None):
@@ -83,6 +92,8 @@ class Model(Trainer, Functional):
         A tensor is written ``[layer name, node index, tensor index]``; inside a node's
         arguments, ``{'__tensor__': [...]}``.
         """
+        if self._subclassed:
+            raise cannot_serialize_error(self, "get_config()")
         ref = lambda t: [t._keras_history.layer.name, *t._keras_history[1:]]  # noqa: E731
         tagged = lambda v: {"__tensor__": ref(v)} if is_symbolic(v) else v  # noqa: E731
         layers = [
@@ -114,6 +125,8 @@ class Model(Trainer, Functional):
         ``kfunc.models.load_model(filepath)`` makes the model again. Under torchrun,
         process 0 writes the file.
         """
+        if self._subclassed:
+            raise cannot_serialize_error(self, "save()")
         if distributed.is_chief():
             saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 

@@ -5,10 +5,15 @@ model's layers and, for the chosen layer, its nodes. For the chosen node it show
 
 * its input tensors (each named ``layer[node][tensor]``, the Keras way of saying
   which call made it) and its output tensors, with shapes and dtypes;
-* the inbound layers (who fed this call) and the layers that read its outputs;
+* the node's public attributes as Keras 2 names them (``inbound_layers``: who fed
+  this call, ``outbound_layer``, ``input_shapes``, ``output_shapes``) and the
+  layers that read its outputs;
 * the layer's parameter count (shared by all of its nodes: one set of weights);
 * the line of code that made the call (noted by :mod:`kfunc.widgets.call_sites`);
 * the model's graph with this call highlighted.
+
+The facts and their layout are :mod:`kfunc.widgets.node_details`; here, choosing
+the node and showing the panel.
 
 In a notebook with widgets these are two dropdowns and a live panel; elsewhere
 (a headless run, GitHub) ``explore(model, layer, node_index)`` shows the same panel
@@ -19,91 +24,14 @@ the HTML: an untrusted notebook (a fresh clone, Binder's first open) has the
 """
 
 import functools
-import html
-from dataclasses import dataclass, field
 
-from kfunc.engine.keras_tensor import is_symbolic
-from kfunc.engine.structure import flatten
-from kfunc.widgets.call_sites import where
 from kfunc.widgets.frontend import choose_mode
+from kfunc.widgets.node_details import NodeInfo, TensorInfo, info_html, info_text, node_info, node_of
+
+__all__ = ["HIGHLIGHT", "NodeInfo", "NodeReport", "TensorInfo", "explore", "highlighted_diagram", "info_html",
+           "info_text", "node_info"]
 
 HIGHLIGHT = ("#FFE066", "#E03131")  # fill and border of the chosen call in the graph
-
-
-@dataclass
-class TensorInfo:
-    """A tensor of a node: ``ref`` (``'dense_1[0][0]'``), ``shape`` (text), ``dtype``."""
-
-    ref: str
-    shape: str
-    dtype: str
-
-
-@dataclass
-class NodeInfo:
-    """Everything the explorer shows about one call of a layer.
-
-    Attributes:
-        layer, class_name: the layer's name and class.
-        node_index: which call (0 is the first); nodes: how many calls the layer has.
-        inputs, outputs: :class:`TensorInfo` lists.
-        inbound_layers: the names of the layers that made the inputs, one per input.
-        read_by: ``'layer[node]'`` of each call that reads an output of this one.
-        params: the layer's parameter count (all its calls share the weights).
-        call_site: ``(where, line, source line)`` of the code that made the call, or None.
-        in_model: whether the call is part of the explored model's graph.
-        call_kwargs: keyword arguments of the call other than tensors (``training=True``).
-    """
-
-    layer: str
-    class_name: str
-    node_index: int
-    nodes: int
-    inputs: list = field(default_factory=list)
-    outputs: list = field(default_factory=list)
-    inbound_layers: list = field(default_factory=list)
-    read_by: list = field(default_factory=list)
-    params: int = 0
-    call_site: tuple = None
-    in_model: bool = True
-    call_kwargs: dict = field(default_factory=dict)
-
-
-def node_info(layer, node_index=0, model=None):
-    """The :class:`NodeInfo` of call ``node_index`` of ``layer``.
-
-    Raises:
-        ValueError: when the layer was never called, or has no such node.
-    """
-    from kfunc.display.summary import format_shape, layer_param_count
-
-    node = _node(layer, node_index)
-    inputs = [TensorInfo(_ref(t), format_shape(t.shape), str(t.dtype)) for t in node.input_tensors]
-    outputs = [
-        TensorInfo(f"{layer.name}[{node_index}][{i}]", format_shape(t.shape), str(t.dtype))
-        for i, t in enumerate(node.outputs)
-    ]
-    made_here = {id(t) for t in node.outputs}
-    read_by = []
-    for reader in layer._outbound_nodes:
-        if any(id(t) in made_here for t in reader.input_tensors):
-            ref = f"{reader.layer.name}[{reader.node_index}]"
-            if ref not in read_by:
-                read_by.append(ref)
-    return NodeInfo(
-        layer=layer.name,
-        class_name=type(layer).__name__,
-        node_index=node_index,
-        nodes=len(layer._inbound_nodes),
-        inputs=inputs,
-        outputs=outputs,
-        inbound_layers=[t._keras_history.layer.name for t in node.input_tensors if t._keras_history is not None],
-        read_by=read_by,
-        params=layer_param_count(layer),
-        call_site=where(getattr(node, "call_site", None)),
-        in_model=model is None or id(node) in getattr(model, "_network_nodes", ()),
-        call_kwargs={k: v for k, v in node.call_kwargs.items() if not any(map(is_symbolic, flatten(v)))},
-    )
 
 
 def highlighted_diagram(model, layer, node_index):
@@ -142,7 +70,8 @@ def explore(model, layer=None, node_index=None, mode=None):
         itself (HTML, with text for terminals: ``print(explore(model, 'lstm', 1))``).
 
     Raises:
-        ValueError: for a layer name the model does not have, or a node it lacks.
+        ValueError: for a layer name the model does not have, or a node it lacks; for a
+            subclassed model (it has no graph of nodes).
 
     Example:
         >>> explore(model)                       # then pick 'lstm' and node 1
@@ -150,12 +79,16 @@ def explore(model, layer=None, node_index=None, mode=None):
     """
     from kfunc.engine.functional import Functional
 
+    if getattr(model, "_subclassed", False):
+        raise ValueError(f"Model {model.name!r} is a subclassed model: the layers its `call` uses compute "
+                         "without recording nodes, so it has no nodes to explore. Explore a functional model "
+                         "that calls it on an `Input`: there it is one layer, with one node per call.")
     graph = model if isinstance(model, Functional) else None
     layers = list(graph.layers) if graph is not None else [model]
     chosen = _resolve_layer(graph, layers, layer)
     if node_index is None:
         node_index = _first_node(graph, chosen)
-    _node(chosen, node_index)  # refuse a missing node now
+    node_of(chosen, node_index)  # refuse a missing node now
     if choose_mode(mode) == "widget":
         return _explorer_class()(graph, layers, chosen, node_index)
     return NodeReport(graph, chosen, node_index)
@@ -287,70 +220,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# ---------------------------------------------------------------------- panels
-
-
-def info_html(info):
-    """The node's panel as an HTML table."""
-    e = html.escape
-
-    def tensors(items):
-        return "<br>".join(f"<code>{e(t.ref)}</code> {e(t.shape)} {e(t.dtype)}" for t in items) or "-"
-
-    rows = [
-        ("call", f"<code>{e(info.layer)}</code> ({e(info.class_name)}), node {info.node_index} "
-                 f"of {info.nodes}" + ("" if info.in_model else " <i>(not part of this model)</i>")),
-        ("inputs", tensors(info.inputs) if info.inputs else "none: this is where data enters"),
-        ("outputs", tensors(info.outputs)),
-        ("inbound layers", e(", ".join(info.inbound_layers)) or "-"),
-        ("read by", e(", ".join(info.read_by)) or "-"),
-        ("parameters", f"{info.params:,}" + (f" (one set of weights for all {info.nodes} calls)"
-                                              if info.nodes > 1 and info.params else "")),
-    ]
-    if info.call_kwargs:
-        rows.append(("call arguments", e(", ".join(f"{k}={v!r}" for k, v in info.call_kwargs.items()))))
-    if info.call_site is not None:
-        where, line, source = info.call_site
-        rows.append(("made by", f"{e(where)}, line {line}<br><code>{e(source)}</code>"))
-    body = "".join(f"<tr><th style='text-align: left; padding-right: 12px'>{k}</th>"
-                   f"<td style='text-align: left'>{v}</td></tr>" for k, v in rows)
-    return f"<table style='font-size: 13px'>{body}</table>"
-
-
-def info_text(info):
-    """The node's panel as text lines."""
-    def tensors(items):
-        return ", ".join(f"{t.ref} {t.shape} {t.dtype}" for t in items) or "-"
-
-    lines = [
-        f"{info.layer} ({info.class_name}), node {info.node_index} of {info.nodes}"
-        + ("" if info.in_model else " (not part of this model)"),
-        f"  inputs: {tensors(info.inputs) if info.inputs else 'none: this is where data enters'}",
-        f"  outputs: {tensors(info.outputs)}",
-        f"  inbound layers: {', '.join(info.inbound_layers) or '-'}",
-        f"  read by: {', '.join(info.read_by) or '-'}",
-        f"  parameters: {info.params:,}",
-    ]
-    if info.call_kwargs:
-        lines.append("  call arguments: " + ", ".join(f"{k}={v!r}" for k, v in info.call_kwargs.items()))
-    if info.call_site is not None:
-        where, line, source = info.call_site
-        lines.append(f"  made by: {where}, line {line}: {source}")
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------- helpers
-
-
-def _node(layer, node_index):
-    nodes = layer._inbound_nodes
-    if not nodes:
-        raise ValueError(f"Layer {layer.name!r} was never called, so it has no node to explore. "
-                         f"Call it on a tensor first: `{layer.name}(x)`.")
-    if isinstance(node_index, int) and 0 <= node_index < len(nodes):
-        return nodes[node_index]
-    raise ValueError(f"Layer {layer.name!r} has {len(nodes)} node(s) (0 to {len(nodes) - 1}); "
-                     f"node_index={node_index!r} is not one of them.")
 
 
 def _resolve_layer(model, layers, layer):
@@ -392,9 +262,3 @@ def _graph_svg(model, layer, node_index):
     if diagram is None:
         return _NOT_DRAWN
     return diagram.mimebundle().get("image/svg+xml", "")
-
-
-def _ref(tensor):
-    history = tensor._keras_history
-    return "?" if history is None else f"{history.layer.name}[{history.node_index}][{history.tensor_index}]"
-

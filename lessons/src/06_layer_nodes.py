@@ -180,15 +180,22 @@ inside = Model(model.inputs, shared_lstm.get_output_at(1)).predict([a_test[:3], 
 assert np.allclose(second_reader.predict(b_test[:3], verbose=0), inside)
 
 # %% [markdown]
-# And a node links to its neighbours: the layers that fed it, and the nodes that produced its
-# inputs.
+# And a node links to its neighbours. A node's public attributes carry the names Keras 2 gives
+# them: `outbound_layer` is the layer that was called, `inbound_layers` the layers that fed it,
+# `input_shapes` and `output_shapes` what went in and came out. As with `get_output_at`, one
+# item comes alone and several come in a list: the merge node below read two tensors.
 
 # %%
 node = shared_lstm.inbound_nodes[1]
 print("node:          ", node)
-print("inbound layers:", [layer.name for layer in node.inbound_layers])
+print("outbound layer:", node.outbound_layer.name)
+print("inbound layers:", node.inbound_layers.name)
 print("parent nodes:  ", node.parent_nodes)
-print("input shapes:  ", [t.shape for t in node.input_tensors], "-> outputs:", [t.shape for t in node.outputs])
+print("input shapes:  ", node.input_shapes, "-> output shapes:", node.output_shapes)
+assert node.output_tensors is shared_lstm.get_output_at(1)
+
+merge_node = merged.node
+print("merge reads:   ", [layer.name for layer in merge_node.inbound_layers], merge_node.input_shapes)
 
 # %% [markdown]
 # ## Exploring nodes interactively

@@ -9,7 +9,7 @@ all the parameters at once, and keeps the state where torch keeps it
 (``torch_optimizer.state[p]``: ``step``, ``square_avg``, ``momentum_buffer``,
 ``grad_avg``), so that ``state_dict``, saving and a later ``torch_optimizer.step()``
 see exactly what torch's own ``step`` would have left: the results are the same,
-bit for bit (``tests/test_optimizer_steps.py`` checks it).
+bit for bit (``tests/test_multi_tensor.py`` checks it).
 """
 
 import torch

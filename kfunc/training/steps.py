@@ -60,6 +60,7 @@ class StepFactory:
         self._graph = None  # the model's fx module that the programs below were made for
         self._made = {}  # (program id, policy, device type) -> (program, forward function)
         self._wrapped = None  # (key, DistributedDataParallel wrapper), in a data-parallel run
+        self._predicting = {}  # (policy, device) -> the prediction steps (kept: a one-sample predict is short)
 
     def device_for(self, model, device=None):
         """Where to compute: ``device`` (or compile's), moving the model there; else where the weights are."""
@@ -90,8 +91,13 @@ class StepFactory:
         """
         if self._graph is not model._fx:  # a new graph (a Sequential grew): start afresh
             model.materialize()
-            self._graph, self._made, self._wrapped = model._fx, {}, None
+            self._graph, self._made, self._wrapped, self._predicting = model._fx, {}, None, {}
         policy = self.policy or mixed_precision.global_policy()
+        if world is None and optimizer is None and not heads:
+            key = (policy.name, device)
+            if key not in self._predicting:
+                self._predicting[key] = Steps(model, heads, self._forward(model, policy, device, None, heads), device)
+            return self._predicting[key]
         training_world = world if optimizer is not None else None  # (only training averages gradients)
         forward = self._forward(model, policy, device, training_world, heads)
         scaling = mixed_precision.loss_scaling(policy, optimizer, device)
@@ -143,7 +149,7 @@ class StepFactory:
 
     def release(self):
         """Let go of the data-parallel wrapper and the functions made from it (at exit)."""
-        self._wrapped, self._made = None, {}
+        self._wrapped, self._made, self._predicting = None, {}, {}
 
 
 class Steps:

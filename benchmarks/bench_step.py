@@ -269,7 +269,7 @@ def bench_headline(n, rounds, results, vocab=10000, maxlen=100, embed=512):
     ids = rng.integers(1, vocab, (n, maxlen)).astype("int32")
     extra = rng.random((n, 5), dtype=np.float32)
     labels = (rng.random((n, 1)) > 0.5).astype("float32")
-    idt, ext, lat = torch.from_numpy(ids).long(), torch.from_numpy(extra), torch.from_numpy(labels)
+    idt, ext, lat = torch.from_numpy(ids), torch.from_numpy(extra), torch.from_numpy(labels)
     report_training(
         "headline32", f"headline {vocab}x{embed}, batch 32",
         lambda: model.fit([ids, extra], [labels, labels], batch_size=32, epochs=1, verbose=0),

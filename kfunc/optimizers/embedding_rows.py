@@ -30,9 +30,25 @@ import torch
 
 
 def _rows_of(grad):
-    """``(row indices, their gradients)`` of a sparse gradient, duplicate rows summed."""
-    grad = grad.coalesce()
-    return grad.indices()[0], grad.values()
+    """``(row indices, their gradients)`` of a sparse gradient, duplicate rows summed.
+
+    (What ``grad.coalesce()`` gives, in half its time on a CPU: a sort of the row
+    indices and one ``index_add_``.)
+    """
+    if grad.is_coalesced():
+        return grad.indices()[0], grad.values()
+    values = grad._values()
+    rows, where = torch.unique(grad._indices()[0], return_inverse=True)
+    return rows, values.new_zeros((len(rows),) + values.shape[1:]).index_add_(0, where, values)
+
+
+def _add_to_rows(table, rows, g, avg, value):
+    """``table[rows] += value * g / avg``, as ``addcdiv_`` computes it, bit for bit.
+
+    (``index_add_`` writes rows several times faster than ``index_copy_`` on a CPU,
+    and with the product computed in ``addcdiv``'s order the sum is the same.)
+    """
+    table.index_add_(0, rows, g.mul(value).div_(avg))
 
 
 def _per_row(factors, like):
@@ -77,9 +93,7 @@ class RMSpropRows:
         else:
             avg = square.sqrt()
         # 2. the rows' update, as dense RMSprop makes it
-        weights = table.index_select(0, rows)
-        weights.addcdiv_(g, avg.add_(eps), value=-lr)
-        table.index_copy_(0, rows, weights)
+        _add_to_rows(table, rows, g, avg.add_(eps), -lr)
         decayed_to.index_fill_(0, rows, done + 1)
 
     @torch.no_grad()
@@ -139,9 +153,7 @@ class LazyAdamRows:
             square = torch.maximum(state["max_exp_avg_sq"].index_select(0, rows), square)
             state["max_exp_avg_sq"].index_copy_(0, rows, square)
         denom = (square.sqrt() / math.sqrt(1 - beta_2**step)).add_(eps)
-        weights = table.index_select(0, rows)
-        weights.addcdiv_(mean, denom, value=-lr / (1 - beta_1**step))
-        table.index_copy_(0, rows, weights)
+        _add_to_rows(table, rows, mean, denom, -lr / (1 - beta_1**step))
 
     def settle(self, table):
         """Nothing is owed: the lazy rule never decays rows it skipped."""

@@ -46,7 +46,9 @@ Run from the repository root, on a quiet machine::
 """
 
 import argparse
+import contextlib
 import gc
+import io
 import statistics
 import sys
 import time
@@ -251,6 +253,28 @@ def bench_mlp(batch_size, n, rounds, results):
     )
 
 
+def bench_progress_bar(n, rounds):
+    """What the text progress bar (``verbose=1``, the default) costs the guide MLP at batch 32.
+
+    (The notebook's live tracker has its own benchmark: ``benchmarks/bench_tracker.py``.)
+    """
+    kfunc.utils.clear_session()
+    kfunc.utils.set_random_seed(0)
+    model = mlp_kfunc()
+    rng = np.random.default_rng(0)
+    x = rng.random((n, 784), dtype=np.float32)
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, n)]
+
+    def with_bar():
+        with contextlib.redirect_stdout(io.StringIO()):
+            model.fit(x, y, batch_size=32, epochs=1, verbose=1)
+
+    seconds = interleaved([("bar", with_bar), ("silent", lambda: model.fit(x, y, batch_size=32, epochs=1, verbose=0))],
+                          rounds)
+    ratios = [s / b for b, s in zip(seconds["bar"], seconds["silent"])]
+    print(f"  {'progress bar (verbose=1)':<30} speed with / without: {spread(ratios, '{:.3f}')}", flush=True)
+
+
 def bench_headline(n, rounds, results, vocab=10000, maxlen=100, embed=512):
     kfunc.utils.clear_session()
     kfunc.utils.set_random_seed(0)
@@ -316,7 +340,7 @@ def bench_one_sample(calls, rounds, results):
               f"   ratio {spread(ratios, '{:.2f}')}{verdict(key, results[key])}", flush=True)
 
 
-WORKLOADS = ("mlp32", "mlp256", "headline32", "inference")
+WORKLOADS = ("mlp32", "mlp256", "headline32", "inference", "progress")
 
 
 def main():
@@ -345,6 +369,8 @@ def main():
             bench_headline(64 if quick else 512, rounds, results)
         if "inference" in args.only:
             bench_one_sample(50 if quick else 200, rounds, results)
+        if "progress" in args.only:
+            bench_progress_bar(1024 if quick else 8192, rounds)
     print("\ngoals:")
     for threads, results in summary.items():
         for key, value in results.items():

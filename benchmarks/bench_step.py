@@ -49,6 +49,7 @@ import argparse
 import contextlib
 import gc
 import io
+import os
 import statistics
 import sys
 import time
@@ -207,6 +208,13 @@ def interleaved(sides, rounds):
     return seconds
 
 
+def load_line(when):
+    """The machine's load: figures mean little when other work competes for the cores."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"load average (1 min) {when}: {load:.2f} on {os.cpu_count()} cores"
+            f"{'   NOT QUIET: other work competes, timings are unreliable' if load > 1.0 else ''}")
+
+
 def spread(values, fmt):
     return f"{fmt.format(statistics.median(values))} [{fmt.format(min(values))}-{fmt.format(max(values))}]"
 
@@ -214,16 +222,17 @@ def spread(values, fmt):
 def report_training(key, title, kfunc_run, torch_run, samples, rounds, results):
     seconds = interleaved([("kfunc", kfunc_run), ("torch", torch_run)], rounds)
     rates = {side: [samples / s for s in values] for side, values in seconds.items()}
-    ratios = [k / t for k, t in zip(rates["kfunc"], rates["torch"])]
-    results[key] = statistics.median(ratios)
+    ratios = results[key] = [k / t for k, t in zip(rates["kfunc"], rates["torch"])]
     print(f"  {title:<30} kfunc {spread(rates['kfunc'], '{:,.0f}')}/s   torch {spread(rates['torch'], '{:,.0f}')}/s"
-          f"   ratio {spread(ratios, '{:.3f}')}{verdict(key, results[key])}", flush=True)
+          f"   ratio {spread(ratios, '{:.3f}')}{verdict(key, ratios)}", flush=True)
 
 
-def verdict(key, value):
+def verdict(key, ratios):
+    """Whether the median of the rounds' ratios meets the goal of ``key`` (if it has one)."""
     if key not in GOALS:
         return ""
     sense, goal = GOALS[key]
+    value = statistics.median(ratios)
     met = value >= goal if sense == ">=" else value <= goal
     return f"   goal {sense} {goal}: {'met' if met else 'MISSED'}"
 
@@ -334,10 +343,9 @@ def bench_one_sample(calls, rounds, results):
     micro = {name: [s / calls * 1e6 for s in values] for name, values in seconds.items()}
     for key, name, title in (("call1", "call", "model(x), 1 sample"), ("predict1", "predict", "predict(x), 1 sample")):
         bare = micro[f"bare {name}"]
-        ratios = [k / b for k, b in zip(micro[name], bare)]
-        results[key] = statistics.median(ratios)
+        ratios = results[key] = [k / b for k, b in zip(micro[name], bare)]
         print(f"  {title:<30} kfunc {spread(micro[name], '{:.1f}')} us   bare {spread(bare, '{:.1f}')} us"
-              f"   ratio {spread(ratios, '{:.2f}')}{verdict(key, results[key])}", flush=True)
+              f"   ratio {spread(ratios, '{:.2f}')}{verdict(key, ratios)}", flush=True)
 
 
 WORKLOADS = ("mlp32", "mlp256", "headline32", "inference", "progress")
@@ -356,10 +364,11 @@ def main():
           f"{' (QUICK: smoke run, figures not meaningful)' if quick else ''}")
     print("figures: median [lowest-highest round]; ratio = kfunc / torch samples/s (training), "
           "kfunc / bare time (inference)")
+    print(load_line("before"))
     summary = {}
     for threads in args.threads:
         torch.set_num_threads(threads)
-        print(f"\n{threads} thread(s):")
+        print(f"\n{torch.get_num_threads()} torch thread(s), both sides:")
         results = summary[threads] = {}
         if "mlp32" in args.only:
             bench_mlp(32, 1024 if quick else 8192, rounds, results)
@@ -371,11 +380,12 @@ def main():
             bench_one_sample(50 if quick else 200, rounds, results)
         if "progress" in args.only:
             bench_progress_bar(1024 if quick else 8192, rounds)
-    print("\ngoals:")
+    print("\n" + load_line("after"))
+    print("goals (median ratio over the rounds [lowest-highest]):")
     for threads, results in summary.items():
-        for key, value in results.items():
+        for key, ratios in results.items():
             if key in GOALS:
-                print(f"  {threads} thread(s) {key:<11} {value:.3f}{verdict(key, value)}")
+                print(f"  {threads} thread(s) {key:<11} {spread(ratios, '{:.3f}')}{verdict(key, ratios)}")
 
 
 if __name__ == "__main__":

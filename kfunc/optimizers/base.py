@@ -61,13 +61,12 @@ class Optimizer:
             valid = ["learning_rate", *self._defaults, "clipnorm", "clipvalue", "global_clipnorm", "decay",
                      "embedding_updates", "name"]
             raise TypeError(f"{type(self).__name__}() got an unknown argument {name_!r}. Its arguments are: {', '.join(valid)}.")
-        self._check_embedding_updates(embedding_updates)
+        self.embedding_updates = embedding_updates
         self._schedule = learning_rate if callable(learning_rate) else None
         self._learning_rate = None if callable(learning_rate) else float(learning_rate)
         self.hyper = hyper
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.decay = decay
-        self.embedding_updates = embedding_updates
         self.name = name or type(self).__name__
         self.iterations = 0  # how many updates were made
         self.torch_optimizer = None
@@ -77,7 +76,13 @@ class Optimizer:
         self._row_params = []  # the tables that may receive sparse gradients
         self._loss_scaling = None  # float16 training's loss scale, kept from one fit to the next
 
-    def _check_embedding_updates(self, value):
+    @property
+    def embedding_updates(self):
+        """``'auto'``, ``'dense'`` or ``'lazy'`` (see the class docstring); settable between two fits."""
+        return self._embedding_updates
+
+    @embedding_updates.setter
+    def embedding_updates(self, value):
         if value not in EMBEDDING_UPDATES:
             raise ValueError(f"{type(self).__name__}(embedding_updates={value!r}): use one of {EMBEDDING_UPDATES}.")
         if value == "lazy" and self._lazy_rows is None:
@@ -86,6 +91,7 @@ class Optimizer:
                 f"{type(self).__name__} updates only the looked-up rows by itself (embedding_updates='auto') "
                 "wherever that gives the same result as updating the whole table."
             )
+        self._embedding_updates = value
 
     # ---------------------------------------------------------------- torch side
 

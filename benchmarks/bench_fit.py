@@ -22,6 +22,10 @@ Run from the repository root::
 
 Targets (issue 3): dense network >= 0.9x at batch 32, >= 0.95x at batch 256;
 one-sample predict <= 1.5x the bare forward.
+
+Its torch side computes the losses on probabilities, as kfunc does, so it measures
+kfunc's own overhead. ``benchmarks/bench_step.py`` is the stricter comparison (issue
+17): the cheapest correct torch loop (losses fused on the logits), at 1 and 2 threads.
 """
 
 import argparse

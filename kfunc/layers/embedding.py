@@ -42,6 +42,11 @@ class Embedding(Layer):
             ``predict``, which check all the ids of their data once, beforehand
             (see :class:`ids_checked_beforehand`).
 
+    Inside ``fit`` (and ``train_on_batch``), the table's gradient holds only the rows
+    the batch looked up (a sparse gradient) when the optimizer can update those rows
+    alone with the result of a whole-table update (see :class:`sparse_gradients` and
+    :mod:`kfunc.optimizers`); elsewhere, a call gives torch's ordinary dense gradient.
+
     Example:
         >>> ids = Input(shape=(100,), dtype='int32')
         >>> Embedding(input_dim=10000, output_dim=512)(ids).shape
@@ -50,6 +55,8 @@ class Embedding(Layer):
 
     # True while a caller that checked every id beforehand runs the layer (see below).
     _ids_checked = False
+    # True while training with updates of the looked-up rows only (see sparse_gradients below).
+    _sparse_gradients = False
 
     def __init__(self, input_dim=None, output_dim=None, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
@@ -94,7 +101,7 @@ class Embedding(Layer):
             self.check_ids(inputs)
         if inputs.dtype not in (torch.int32, torch.int64):
             inputs = inputs.long()
-        return F.embedding(inputs, self.embeddings)
+        return F.embedding(inputs, self.embeddings, sparse=self._sparse_gradients)
 
     def check_ids(self, ids):
         """Refuse ``ids`` unless all are whole numbers in ``[0, input_dim)`` (ValueError naming the layer)."""
@@ -161,3 +168,32 @@ class ids_checked_beforehand:
     def __exit__(self, *exception):
         for layer, flag in zip(self.embeddings, self.before):
             layer._ids_checked = flag
+
+
+class sparse_gradients:
+    """``with sparse_gradients(embeddings):`` these Embedding layers give sparse gradients.
+
+    The gradient of the table then holds only the rows that the batch looked up (a
+    ``torch.sparse_coo_tensor``), and the optimizer updates only those rows. ``fit``
+    and ``train_on_batch`` use it for the layers whose optimizer said it can (see
+    ``Optimizer.updates_rows_of``). When the block ends, an exception included, each
+    layer is back as it was.
+
+    Example:
+        >>> with sparse_gradients([embedding]):
+        ...     model._fx(ids).sum().backward()
+        >>> embedding.embeddings.grad.is_sparse
+        True
+    """
+
+    def __init__(self, embeddings):
+        self.embeddings = embeddings
+
+    def __enter__(self):
+        self.before = [layer._sparse_gradients for layer in self.embeddings]
+        for layer in self.embeddings:
+            layer._sparse_gradients = True
+
+    def __exit__(self, *exception):
+        for layer, flag in zip(self.embeddings, self.before):
+            layer._sparse_gradients = flag

@@ -90,6 +90,7 @@ def fit_loop(model, run):
                     break
             if run.world is not None:  # batch norm statistics: process 0's, everywhere
                 run.world.copy_from_chief(model, buffers_only=True)
+            model.optimizer.settle()  # (rows updated alone are owed their decays: the state as dense training's)
             callbacks.call("on_train_end", logs)
     finally:
         model.eval()

@@ -11,7 +11,7 @@ A training step is the classic torch loop body, nothing more:
 
 Evaluation and prediction steps do 1, 2 and 4, or only 1.
 
-*How* the program runs depends on four choices, all made by :class:`StepFactory`
+*How* the program runs depends on five choices, all made by :class:`StepFactory`
 (one per model and compile), once per model graph and setting:
 
 * the **device**: the one given to ``compile`` or ``fit``, else where the weights
@@ -21,7 +21,11 @@ Evaluation and prediction steps do 1, 2 and 4, or only 1.
   (:class:`ShardedSteps`, see :mod:`.distributed`);
 * **mixed precision**: the program runs under autocast, and the loss is scaled
   before ``backward`` for ``float16`` (:mod:`kfunc.mixed_precision`);
-* **jit_compile**: the program goes through ``torch.compile`` (:mod:`.jit`).
+* **jit_compile**: the program goes through ``torch.compile`` (:mod:`.jit`);
+* **rows of Embedding tables**: when training alone, in float32 or bfloat16,
+  eagerly, an Embedding whose optimizer can update only the looked-up rows, with
+  the result of a whole-table update, hands it a sparse gradient of those rows
+  (:mod:`kfunc.optimizers.embedding_rows`).
 
 With none of them (one process, float32, eager), the step calls the fx module's
 own ``forward``: nothing stands between the loop and the model's code.
@@ -30,6 +34,7 @@ own ``forward``: nothing stands between the loop and the model's code.
 import torch
 
 from kfunc import mixed_precision
+from kfunc.layers.embedding import Embedding, sparse_gradients
 from kfunc.losses import broadcastable_weights
 from kfunc.training import distributed, transfer
 from kfunc.training.extras import StepExtras
@@ -56,6 +61,7 @@ class StepFactory:
         self._graph = None  # the model's fx module that the programs below were made for
         self._made = {}  # (program id, policy, device type) -> (program, forward function)
         self._wrapped = None  # (key, DistributedDataParallel wrapper), in a data-parallel run
+        self._predicting = {}  # (policy, device) -> the prediction steps (kept: a one-sample predict is short)
 
     def device_for(self, model, device=None):
         """Where to compute: ``device`` (or compile's), moving the model there; else where the weights are."""
@@ -86,14 +92,33 @@ class StepFactory:
         """
         if self._graph is not model._fx:  # a new graph (a Sequential grew): start afresh
             model.materialize()
-            self._graph, self._made, self._wrapped = model._fx, {}, None
+            self._graph, self._made, self._wrapped, self._predicting = model._fx, {}, None, {}
         policy = self.policy or mixed_precision.global_policy()
+        if world is None and optimizer is None and not heads:
+            key = (policy.name, device)
+            if key not in self._predicting:
+                self._predicting[key] = Steps(model, heads, self._forward(model, policy, device, None, heads), device)
+            return self._predicting[key]
         training_world = world if optimizer is not None else None  # (only training averages gradients)
         forward = self._forward(model, policy, device, training_world, heads)
         scaling = mixed_precision.loss_scaling(policy, optimizer, device)
         if world is None:
-            return Steps(model, heads, forward, device, optimizer, scaling)
+            rows = self._row_trained(model, optimizer) if scaling is None and self.jit is None else []
+            return Steps(model, heads, forward, device, optimizer, scaling, rows)
         return ShardedSteps(world, model, heads, forward, device, optimizer, scaling)
+
+    @staticmethod
+    def _row_trained(model, optimizer):
+        """The Embedding layers whose tables ``optimizer`` updates on the looked-up rows only.
+
+        Not in a data-parallel run (``DistributedDataParallel`` averages dense
+        gradients), nor with float16's loss scaling or ``jit_compile``: there the
+        tables train whole.
+        """
+        if optimizer is None:
+            return []
+        return [layer for layer in model.modules()
+                if isinstance(layer, Embedding) and layer.built and optimizer.updates_rows_of(layer.embeddings)]
 
     def _forward(self, model, policy, device, world, heads):
         if world is None and not policy.is_mixed and self.jit is None:
@@ -125,7 +150,7 @@ class StepFactory:
 
     def release(self):
         """Let go of the data-parallel wrapper and the functions made from it (at exit)."""
-        self._wrapped, self._made = None, {}
+        self._wrapped, self._made, self._predicting = None, {}, {}
 
 
 class Steps:
@@ -138,11 +163,13 @@ class Steps:
         device: where the batches go.
         optimizer: the kfunc optimizer (to train).
         loss_scaling: a :class:`~kfunc.mixed_precision.LossScaling`, for float16.
+        row_trained: the Embedding layers that give sparse gradients when training
+            (see :class:`~kfunc.layers.embedding.sparse_gradients`).
     """
 
     world = None  # the data-parallel run (see ShardedSteps)
 
-    def __init__(self, model, heads, forward, device, optimizer=None, loss_scaling=None):
+    def __init__(self, model, heads, forward, device, optimizer=None, loss_scaling=None, row_trained=()):
         self.forward = forward
         self.extras = StepExtras(model, training=optimizer is not None)  # [extras] regularizers, add_loss, constraints
         self.device = device
@@ -154,6 +181,7 @@ class Steps:
         # that fails before its update puts them back, so that the model stays exactly as
         # after the last completed batch.
         self.statistics = [b for b in model.buffers() if b.is_floating_point()] if optimizer is not None else []
+        self.sparse_gradients = sparse_gradients(row_trained)
 
     def fetcher(self, data):
         """A function ``index -> (inputs, targets, weights)``: the batches of ``data`` on the device."""
@@ -175,11 +203,13 @@ class Steps:
 
     def train(self, inputs, targets, weights, tracker):
         """One update on the batch; its losses and predictions go to the ``tracker``."""
-        # 1. forward and losses; if they fail, the moving statistics go back as they were
+        # 1. forward and losses (the tables trained on rows get sparse gradients); if they
+        #    fail, the moving statistics go back as they were
         saved = [b.clone() for b in self.statistics] if self.statistics else None
         try:
             self.extras.collect()  # [extras] what the layers add during the forward pass
-            outputs = self.unpack(self.forward(*inputs))
+            with self.sparse_gradients:
+                outputs = self.unpack(self.forward(*inputs))
             total, per_output = self.losses(outputs, targets, weights)
         except BaseException:
             if saved is not None:

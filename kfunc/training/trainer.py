@@ -58,6 +58,8 @@ def _translating_old_arguments(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if not kwargs:  # (the common case, and a one-sample predict must stay quick)
+            return method(self, *args)
         unknown = {k: v for k, v in kwargs.items() if k not in own}
         if unknown and argument_hooks:
             for hook in argument_hooks:
@@ -251,8 +253,14 @@ class Trainer:
             # process computes it whole).
             device = factory.device_for(self, options.get("device"))
             one_batch = factory.steps(self, device)  # (made outside inference mode: it may make the weights)
-            with ids_checked_beforehand(checked), torch.inference_mode():
-                outputs = [o.cpu().numpy() for o in one_batch.predict([t.to(device) for t in inputs])]
+            inputs = [t.to(device) for t in inputs]
+            if checked:
+                with ids_checked_beforehand(checked), torch.inference_mode():
+                    outputs = one_batch.predict(inputs)
+            else:
+                with torch.inference_mode():
+                    outputs = one_batch.predict(inputs)
+            outputs = [o.cpu().numpy() for o in outputs]
         else:
             world, device = factory.place(self, options.get("device"), batch_size, "predict")
             data = ArrayData(inputs)

@@ -131,16 +131,11 @@ class AddedLosses:
 
     # ------------------------------------------------------------------ inside a call
 
-    def _call_adding_losses(self, args, kwargs):
-        """``self.call(*args, **kwargs)``: the values it adds replace those of the previous call;
-        then the activity penalty on its outputs."""
-        self._call_losses.clear()
-        outputs = self.call(*args, **kwargs)
-        if self.activity_regularizer is not None:
-            for output in _tensors(outputs):
-                if output.is_floating_point() and output.dim():  # the mean penalty of a sample, as tf.keras
-                    self._add_call_loss(self.activity_regularizer(output) / output.shape[0])
-        return outputs
+    def _add_activity_penalty(self, outputs):
+        """The activity penalty on the outputs of a call: the mean penalty of a sample, as tf.keras."""
+        for output in _tensors(outputs):
+            if output.is_floating_point() and output.dim():
+                self._add_call_loss(self.activity_regularizer(output) / output.shape[0])
 
     def _add_call_loss(self, value):
         if value.is_meta:

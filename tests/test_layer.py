@@ -108,3 +108,20 @@ def test_rebuilding_a_custom_layer_without_get_config_names_the_missing_argument
     with pytest.raises(NotImplementedError, match=r"Positional cannot be rebuilt from its config: its constructor "
                                                   r"needs maxlen, vocab_size.*`get_config\(\)`"):
         Positional.from_config(config)
+
+
+def test_torch_hooks_on_a_layer_still_run_when_it_computes():
+    seen = []
+    layer = Dense(2)
+    layer(torch.zeros(1, 3))
+    handle = layer.register_forward_hook(lambda module, args, output: seen.append(output.shape))
+    layer(torch.zeros(4, 3))
+    handle.remove()
+    layer(torch.zeros(5, 3))
+    assert seen == [torch.Size([4, 2])]
+    global_handle = torch.nn.modules.module.register_module_forward_hook(lambda m, a, o: seen.append("all"))
+    try:
+        layer(torch.zeros(1, 3))
+    finally:
+        global_handle.remove()
+    assert seen[-1] == "all"

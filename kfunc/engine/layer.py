@@ -143,7 +143,11 @@ class Layer(AddedLosses, Weights, nn.Module):
         if mask is not None and "mask" not in kwargs and takes_keyword(type(self), "mask"):
             kwargs = {**kwargs, "mask": mask}
         try:
-            outputs = nn.Module.__call__(self, *args, **kwargs)
+            if (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
+                    or _torch_hooks_anywhere()):
+                outputs = nn.Module.__call__(self, *args, **kwargs)
+            else:  # what torch's __call__ does without hooks, minus its bookkeeping
+                outputs = self.forward(*args, **kwargs)
         except TORCH_ERRORS as err:
             if _on_meta(first) or isinstance(err, torch.OutOfMemoryError):
                 raise  # shape inference explains it with the symbolic shapes; memory is no mistake
@@ -153,7 +157,12 @@ class Layer(AddedLosses, Weights, nn.Module):
         return outputs
 
     def forward(self, *args, **kwargs):
-        return self._call_adding_losses(args, kwargs)  # self.call(*args, **kwargs), and the losses it adds
+        if self._call_losses:
+            self._call_losses.clear()  # what `add_loss` added in the previous call (kfunc.added_losses)
+        outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._add_activity_penalty(outputs)
+        return outputs
 
     def call(self, inputs, *args, **kwargs):
         """The computation, on torch tensors. Subclasses override it."""
@@ -262,6 +271,9 @@ class Layer(AddedLosses, Weights, nn.Module):
     def __getattr__(self, name):
         # Python comes here when the usual lookup fails: for torch's parameters and
         # submodules, for a property that raised AttributeError, for an unknown name.
+        parameters = self.__dict__.get("_parameters")
+        if parameters is not None and name in parameters:  # the common case first: a weight
+            return parameters[name]
         try:
             return super().__getattr__(name)
         except AttributeError:
@@ -295,6 +307,14 @@ _NODE_ATTRIBUTES = {
     "input mask": lambda node: one_or_list([t._keras_mask for t in node.input_tensors or node.outputs]),
     "output mask": lambda node: one_or_list([t._keras_mask for t in node.outputs]),
 }
+
+
+def _torch_hooks_anywhere():
+    """Whether torch hooks are set on a module (backward ones) or on all modules: then torch's own call runs."""
+    hooks_module = nn.modules.module
+    return bool(hooks_module._global_forward_hooks or hooks_module._global_forward_pre_hooks
+                or hooks_module._global_backward_hooks or hooks_module._global_backward_pre_hooks
+                or torch._C._get_tracing_state())
 
 
 def _as_torch(value):

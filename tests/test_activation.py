@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from kfunc import Input, Model
-from kfunc.layers import ELU, Conv2D, Dense, LeakyReLU, PReLU, ReLU, Softmax
+import kfunc
+from kfunc import Input, Model, regularizers
+from kfunc.layers import ELU, Conv2D, Dense, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from kfunc.models import load_model
 
 
@@ -144,16 +145,60 @@ def test_prelu_errors_name_the_problem():
         layer(Input(shape=(5,)))
 
 
-def test_prelu_regularizers_and_constraints_only_none_for_now():
-    assert PReLU(alpha_regularizer=None, alpha_constraint=None).get_config()["alpha_regularizer"] is None
-    with pytest.raises(ValueError, match=r"PReLU\(alpha_regularizer='l2'\).*no regularizers.*Leave alpha_regularizer=None"):
-        PReLU(alpha_regularizer="l2")
+def test_prelu_alpha_regularizer_adds_its_penalty():
+    layer = PReLU(alpha_initializer="ones", alpha_regularizer=regularizers.l2(0.5))
+    layer(torch.rand(2, 3))
+    assert [v.item() for v in layer.losses] == pytest.approx([0.5 * 3.0])
+
+
+def test_prelu_alpha_constraint_is_applied_after_an_update():
+    x = Input(shape=(3,))
+    model = Model(x, PReLU(alpha_initializer="zeros", alpha_constraint="non_neg")(x))
+    model.compile(optimizer=kfunc.optimizers.SGD(1.0), loss="mse")
+    # negative inputs and targets above the output: the update pushes the slopes below zero
+    model.fit(-np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), epochs=1, verbose=0)
+    assert np.all(model.get_weights()[0] == 0.0)
+
+
+def test_prelu_regularizer_and_constraint_survive_the_config():
+    assert PReLU().get_config()["alpha_regularizer"] is None and PReLU().get_config()["alpha_constraint"] is None
+    clone = round_trip(PReLU(alpha_regularizer="l1", alpha_constraint="non_neg"))
+    assert clone.get_config()["alpha_regularizer"]["class_name"] == "L1"
+    assert clone.get_config()["alpha_constraint"]["class_name"] == "NonNeg"
+
+
+def test_prelu_unknown_regularizer_names_the_layer():
+    with pytest.raises(ValueError, match=r"PReLU 'p'.*alpha_regularizer"):
+        PReLU(alpha_regularizer="l5", name="p")
 
 
 def test_prelu_config_round_trip():
     clone = round_trip(PReLU(alpha_initializer="ones", shared_axes=(1,)))
     assert clone.shared_axes == [1] and clone.get_config()["alpha_initializer"] == PReLU(
         alpha_initializer="ones").get_config()["alpha_initializer"]
+
+
+# ---------------------------------------------------------------- ThresholdedReLU
+
+
+def test_thresholded_relu_matches_hand_written_torch():
+    x = torch.linspace(-2, 3, 11).reshape(1, 11)
+    close(ThresholdedReLU()(x), torch.where(x > 1.0, x, torch.zeros_like(x)))
+    close(ThresholdedReLU(theta=0.5)(x), x * (x > 0.5).float())
+    assert ThresholdedReLU(theta=1.0)(torch.tensor([[1.0]])).item() == 0.0  # strictly above theta
+
+
+def test_thresholded_relu_config_shape_and_errors():
+    assert round_trip(ThresholdedReLU(theta=0.25)).theta == 0.25
+    assert ThresholdedReLU()(Input(shape=(4, 2))).shape == (None, 4, 2)
+    with pytest.raises(ValueError, match=r"ThresholdedReLU\(theta=-1\).*cannot be negative"):
+        ThresholdedReLU(theta=-1)
+    with pytest.raises(ValueError, match=r"theta=None"):
+        ThresholdedReLU(theta=None)
+
+
+def test_thresholded_relu_takes_integers_as_floats():
+    assert ThresholdedReLU()(torch.tensor([[0, 2]])).tolist() == [[0.0, 2.0]]
 
 
 # ---------------------------------------------------------------- Softmax

@@ -11,7 +11,9 @@ import pytest
 import torch
 
 from kfunc import Input, Model
-from kfunc.layers import Conv2D, Conv2DTranspose, Convolution2DTranspose
+from kfunc.layers import (
+    Conv1DTranspose, Conv2D, Conv2DTranspose, Convolution1DTranspose, Convolution2DTranspose,
+)
 from kfunc.layers.convolutional_transpose import transposed_length
 from kfunc.models import load_model
 
@@ -183,3 +185,82 @@ def test_autoencoder_learns_and_saves(tmp_path):
     path = str(tmp_path / "model")
     model.save(path)
     np.testing.assert_array_equal(load_model(path).predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+# ---------------------------------------------------------------- Conv1DTranspose
+
+
+def hand_transposed_1d(x, kernel, stride, dilation=1):
+    """The full 1D transposed convolution of channels-last ``x``, written with torch's loops."""
+    k, filters, _ = kernel.shape
+    n, steps, _ = x.shape
+    out = torch.zeros(n, (steps - 1) * stride + (k - 1) * dilation + 1, filters, dtype=torch.float64)
+    for i in range(steps):
+        for a in range(k):
+            out[:, i * stride + a * dilation] += x[:, i] @ kernel[a].T
+    return out
+
+
+def test_conv1d_transpose_kernel_layout_and_names():
+    layer = Conv1DTranspose(6, 4)
+    layer(Input(shape=(5, 3)))
+    assert [tuple(w.shape) for w in layer.weights] == [(4, 6, 3), (6,)]  # (k, filters, in)
+    assert layer.name == "conv1d_transpose" and Convolution1DTranspose is Conv1DTranspose
+
+
+@pytest.mark.parametrize("kernel_size, strides, padding, output_padding, dilation", [
+    (3, 1, "valid", None, 1),
+    (3, 2, "valid", None, 1),
+    (3, 2, "same", None, 1),
+    (4, 2, "same", None, 1),
+    (3, 2, "same", 0, 1),
+    (2, 3, "valid", 2, 1),
+    (3, 1, "same", None, 2),
+])
+def test_conv1d_transpose_matches_torch_by_hand(kernel_size, strides, padding, output_padding, dilation):
+    layer = Conv1DTranspose(3, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                            dilation_rate=dilation, bias_initializer="random_normal")
+    x = torch.as_tensor(np.random.default_rng(0).normal(size=(2, 5, 2)))
+    y = layer(x.float())
+    kernel, bias = [torch.as_tensor(w, dtype=torch.float64) for w in layer.get_weights()]
+    full = hand_transposed_1d(x, kernel, strides, dilation)
+    length = transposed_length(5, kernel_size, strides, padding, output_padding, dilation)
+    start = 0 if padding == "valid" else tf_same_start(length, kernel_size, strides, dilation)
+    want = torch.zeros(2, length, 3, dtype=torch.float64)
+    part = full[:, start:start + length]
+    want[:, :part.shape[1]] = part
+    close(y, (want + bias).numpy())
+
+
+def test_conv1d_transpose_shapes_and_channels_first():
+    assert Conv1DTranspose(8, 3, strides=2, padding="same")(Input(shape=(10, 4))).shape == (None, 20, 8)
+    assert Conv1DTranspose(8, 3, strides=2)(Input(shape=(None, 4))).shape == (None, None, 8)
+    last, first = Conv1DTranspose(4, 3, strides=2), Conv1DTranspose(4, 3, strides=2, data_format="channels_first")
+    x = np.random.default_rng(2).normal(size=(2, 6, 3)).astype("float32")
+    y = last(x)
+    first(x.transpose(0, 2, 1))
+    first.set_weights(last.get_weights())
+    close(first(x.transpose(0, 2, 1)), y.detach().numpy().transpose(0, 2, 1))
+
+
+def test_conv1d_transpose_config_regularizers_and_errors():
+    layer = Conv1DTranspose(4, 3, strides=2, padding="same", output_padding=1, kernel_regularizer="l2",
+                            bias_constraint="non_neg")
+    config = json.loads(json.dumps(layer.get_config()))
+    assert Conv1DTranspose.from_config(config).get_config() == layer.get_config()
+    assert config["output_padding"] == [1] and "groups" not in config
+    layer(torch.ones(1, 3, 2))
+    assert layer.losses[0].item() == pytest.approx(0.01 * (layer.kernel ** 2).sum().item())
+    with pytest.raises(ValueError, match=r"Conv1DTranspose\(padding='causal'\): use one of 'valid', 'same'"):
+        Conv1DTranspose(2, 3, padding="causal")
+    with pytest.raises(ValueError, match=r"Conv1DTranspose\(output_padding=\(1, 1\)\): give a non-negative int,"):
+        Conv1DTranspose(2, 3, strides=2, output_padding=(1, 1))
+    with pytest.raises(ValueError, match=r"Conv1DTranspose 'up1' expects a 3D input \(batch, steps, channels\)"):
+        Conv1DTranspose(2, 3, name="up1")(Input(shape=(4, 4, 3)))
+
+
+def test_conv2d_transpose_regularizer_and_constraint_reach_the_weights():
+    layer = Conv2DTranspose(2, 3, kernel_regularizer="l1", kernel_constraint="non_neg")
+    layer(torch.ones(1, 4, 4, 2))
+    assert layer.losses[0].item() == pytest.approx(0.01 * layer.kernel.abs().sum().item())
+    assert layer.get_config()["kernel_constraint"]["class_name"] == "NonNeg"

@@ -1,4 +1,4 @@
-"""DepthwiseConv2D and SeparableConv2D: Keras's layouts, against convolutions by hand."""
+"""DepthwiseConv2D, SeparableConv1D and SeparableConv2D: Keras's layouts, against convolutions by hand."""
 
 import json
 
@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from kfunc import Input, Model
-from kfunc.layers import Dense, DepthwiseConv2D, Flatten, SeparableConv2D, SeparableConvolution2D
+import kfunc
+from kfunc import Input, Model, constraints, initializers, regularizers
+from kfunc.layers import (
+    Dense, DepthwiseConv2D, Flatten, SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D,
+)
 from kfunc.models import load_model
 
 
@@ -177,3 +180,101 @@ def test_model_learns_and_saves(tmp_path):
     path = str(tmp_path / "model")
     model.save(path)
     np.testing.assert_array_equal(load_model(path).predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+# ---------------------------------------------------------------- SeparableConv1D
+
+
+def hand_separable_1d(x, depthwise, pointwise, stride=1, dilation=1):
+    """A 'valid' separable 1D convolution of channels-last ``x``, by torch's loops."""
+    k, channels, multiplier = depthwise.shape
+    span = (k - 1) * dilation + 1
+    steps = (x.shape[1] - span) // stride + 1
+    mid = torch.zeros(x.shape[0], steps, channels * multiplier, dtype=torch.float64)
+    for i in range(steps):
+        window = x[:, i * stride:i * stride + span:dilation]  # (n, k, c)
+        mid[:, i] = torch.einsum("nkc,kcm->ncm", window, depthwise).reshape(x.shape[0], -1)
+    return mid @ pointwise[0]
+
+
+def test_separable_conv1d_layouts_and_names():
+    layer = SeparableConv1D(5, 3, depth_multiplier=2)
+    layer(Input(shape=(10, 4)))
+    assert [tuple(w.shape) for w in layer.weights] == [(3, 4, 2), (1, 8, 5), (5,)]
+    assert layer.name == "separable_conv1d" and SeparableConvolution1D is SeparableConv1D
+
+
+@pytest.mark.parametrize("kernel_size, strides, dilation, multiplier", [(3, 1, 1, 1), (3, 2, 1, 2), (2, 1, 3, 1)])
+def test_separable_conv1d_matches_torch_by_hand(kernel_size, strides, dilation, multiplier):
+    layer = SeparableConv1D(4, kernel_size, strides=strides, dilation_rate=dilation, depth_multiplier=multiplier,
+                            bias_initializer="random_normal")
+    x = torch.as_tensor(np.random.default_rng(0).normal(size=(2, 11, 3)))
+    y = layer(x.float())
+    depthwise, pointwise, bias = (torch.as_tensor(w, dtype=torch.float64) for w in layer.get_weights())
+    close(y, (hand_separable_1d(x, depthwise, pointwise, strides, dilation) + bias).numpy())
+
+
+def test_separable_conv1d_same_and_causal_pad_as_conv1d():
+    x = torch.as_tensor(np.random.default_rng(1).normal(size=(2, 7, 3)))
+    for padding, pads in (("same", (1, 1)), ("causal", (2, 0))):
+        layer = SeparableConv1D(2, 3, padding=padding)
+        y = layer(x.float())
+        depthwise, pointwise, bias = (torch.as_tensor(w, dtype=torch.float64) for w in layer.get_weights())
+        padded = torch.nn.functional.pad(x, (0, 0, *pads))
+        close(y, (hand_separable_1d(padded, depthwise, pointwise) + bias).numpy())
+
+
+def test_separable_conv1d_config_and_symbolic_shapes():
+    layer = SeparableConv1D(8, 5, padding="same", depth_multiplier=2, data_format="channels_first",
+                            pointwise_regularizer="l2")
+    config = json.loads(json.dumps(layer.get_config()))
+    assert SeparableConv1D.from_config(config).get_config() == layer.get_config()
+    assert layer(Input(shape=(3, None))).shape == (None, 8, None)
+    assert SeparableConv1D(4, 3, strides=2)(Input(shape=(9, 2))).shape == (None, 4, 4)
+
+
+# ---------------------------------------------------------------- regularizers and constraints
+
+
+@pytest.mark.parametrize("make, names", [
+    (lambda r: DepthwiseConv2D(3, depthwise_regularizer=r, bias_regularizer=r), ["depthwise_kernel", "bias"]),
+    (lambda r: SeparableConv2D(2, 3, depthwise_regularizer=r, pointwise_regularizer=r, bias_regularizer=r),
+     ["depthwise_kernel", "pointwise_kernel", "bias"]),
+    (lambda r: SeparableConv1D(2, 3, depthwise_regularizer=r, pointwise_regularizer=r, bias_regularizer=r),
+     ["depthwise_kernel", "pointwise_kernel", "bias"]),
+])
+def test_every_weight_regularizer_reaches_its_weight(make, names):
+    layer = make(regularizers.l2(0.3))
+    layer.bias_initializer = initializers.get("ones")  # (a zero bias would hide a missing penalty)
+    layer(torch.rand(2, 6, 6, 2) if layer.rank == 2 else torch.rand(2, 6, 2))
+    assert [v.item() for v in layer.losses] == pytest.approx([0.3 * (getattr(layer, n) ** 2).sum().item()
+                                                               for n in names])
+
+
+def test_constraints_apply_after_each_update_and_survive_saving(tmp_path):
+    inputs = Input(shape=(6, 6, 2))
+    x = SeparableConv2D(3, 3, depthwise_constraint="non_neg", pointwise_constraint=constraints.max_norm(0.1, axis=[0, 1, 2]),
+                        bias_constraint="non_neg")(inputs)
+    x = DepthwiseConv2D(3, depthwise_constraint="non_neg", bias_constraint="non_neg",
+                        depthwise_regularizer="l1")(x)
+    model = Model(inputs, Dense(1)(Flatten()(x)))
+    model.compile(kfunc.optimizers.SGD(0.5), "mse")
+    images = data(16, 6, 6, 2)
+    model.fit(images, -np.abs(data(16, 1, seed=1)), epochs=2, verbose=0)
+    separable, depthwise = model.layers[1], model.layers[2]
+    assert separable.depthwise_kernel.min() >= 0 and depthwise.depthwise_kernel.min() >= 0
+    assert depthwise.bias.min() >= 0 and separable.bias.min() >= 0
+    assert separable.pointwise_kernel[0, 0].norm(dim=0).max() <= 0.1 + 1e-6
+    path = str(tmp_path / "model")
+    model.save(path)
+    again = load_model(path)
+    assert again.layers[1].get_config() == separable.get_config()
+    assert again.layers[2].get_config()["depthwise_regularizer"]["class_name"] == "L1"
+    np.testing.assert_array_equal(again.predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+def test_config_leaves_out_the_options_not_given():
+    assert "depthwise_regularizer" not in DepthwiseConv2D(3).get_config()
+    assert "pointwise_constraint" not in SeparableConv2D(2, 3).get_config()
+    with pytest.raises(ValueError, match=r"SeparableConv2D 's'.*pointwise_regularizer"):
+        SeparableConv2D(2, 3, pointwise_regularizer="l7", name="s")

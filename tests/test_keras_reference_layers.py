@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from kfunc.layers import (
-    ELU, Conv2DTranspose, Cropping2D, DepthwiseConv2D, LeakyReLU, PReLU, ReLU, SeparableConv2D, Softmax,
-    UpSampling2D, ZeroPadding2D,
+    ELU, Conv1DTranspose, Conv2DTranspose, Cropping2D, DepthwiseConv2D, LeakyReLU, PReLU, ReLU, SeparableConv1D,
+    SeparableConv2D, Softmax, UpSampling2D, ZeroPadding2D,
 )
 
 DATA = np.load(Path(__file__).parent / "data" / "keras_reference_layers.npz")
@@ -48,6 +48,13 @@ CASES = {
     "depthwise_conv2d_same_stride2": lambda: DepthwiseConv2D((3, 2), strides=2, padding="same", depth_multiplier=2),
     "separable_conv2d": lambda: SeparableConv2D(4, 3, depth_multiplier=2),
     "separable_conv2d_same": lambda: SeparableConv2D(4, 3, padding="same", activation="relu"),
+    "conv1d_transpose_valid_stride2": lambda: Conv1DTranspose(3, 3, strides=2),
+    "conv1d_transpose_same_stride2": lambda: Conv1DTranspose(3, 4, strides=2, padding="same", activation="relu"),
+    "conv1d_transpose_output_padding": lambda: Conv1DTranspose(2, 3, strides=3, output_padding=1),
+    "conv1d_transpose_same_dilated": lambda: Conv1DTranspose(2, 3, padding="same", dilation_rate=2),
+    "separable_conv1d": lambda: SeparableConv1D(4, 3, depth_multiplier=2),
+    "separable_conv1d_same_stride2": lambda: SeparableConv1D(3, 3, strides=2, padding="same"),
+    "separable_conv1d_dilated": lambda: SeparableConv1D(3, 3, dilation_rate=2, activation="relu"),
 }
 
 

@@ -8,7 +8,9 @@ import pytest
 import torch
 
 from kfunc import Input, Model
-from kfunc.layers import Conv2D, Dense, Flatten, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from kfunc.layers import (
+    AlphaDropout, Conv2D, Dense, Flatten, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+)
 from kfunc.models import load_model
 
 ALL = [
@@ -42,6 +44,53 @@ def test_identity_outside_training(make):
     assert torch.equal(layer(x, training=False), x)
     assert not torch.equal(layer(x, training=True), x)
     assert layer(Input(shape=tuple(x.shape[1:]))).shape == (None,) + tuple(x.shape[1:])
+
+
+# ---------------------------------------------------------------- AlphaDropout
+
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def alpha_dropout_by_hand(x, rate, keep):
+    """tf.keras's formula: dropped values go to SELU's floor, then a * x + b keeps mean and variance."""
+    alpha_p = -SELU_ALPHA * SELU_SCALE
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    return a * (x * keep + (1 - keep) * alpha_p) + b
+
+
+def test_alpha_dropout_matches_the_formula_with_the_mask_drawn_by_hand():
+    x = data(4, 6)
+    y = AlphaDropout(0.3, seed=7)(x, training=True)
+    keep = (torch.rand((4, 6), generator=seeded(7)) >= 0.3).float()
+    torch.testing.assert_close(y, alpha_dropout_by_hand(x, 0.3, keep))
+
+
+def test_alpha_dropout_noise_shape_shares_the_mask():
+    x = data(2, 5, 3)
+    y = AlphaDropout(0.5, noise_shape=(None, 1, 3), seed=1)(x, training=True)
+    keep = (torch.rand((2, 1, 3), generator=seeded(1)) >= 0.5).float()
+    torch.testing.assert_close(y, alpha_dropout_by_hand(x, 0.5, keep))
+
+
+def test_alpha_dropout_keeps_mean_and_variance_of_unit_normal_inputs():
+    x = torch.randn(400, 500, generator=seeded(123))  # (not the mask's seed: draws of one seed correlate)
+    y = AlphaDropout(0.2, seed=5)(x, training=True)
+    assert abs(y.mean().item()) < 0.01 and abs(y.var().item() - 1.0) < 0.02
+
+
+def test_alpha_dropout_passes_through_outside_training_and_at_rate_0():
+    x = data(3, 4)
+    assert torch.equal(AlphaDropout(0.4)(x), x)
+    assert torch.equal(AlphaDropout(0.0)(x, training=True), x)
+    assert AlphaDropout(0.1)(Input(shape=(7,))).shape == (None, 7)
+
+
+def test_alpha_dropout_config_and_errors():
+    clone = round_trip(AlphaDropout(0.25, noise_shape=(None, 1), seed=3))
+    assert (clone.rate, clone.noise_shape, clone.seed) == (0.25, (None, 1), 3)
+    with pytest.raises(ValueError, match=r"AlphaDropout\(rate=1\)"):
+        AlphaDropout(1)
 
 
 # ---------------------------------------------------------------- Gaussian

@@ -56,6 +56,16 @@ CASES = {
         lambda: L.DepthwiseConv2D((3, 2), strides=2, padding="same", depth_multiplier=2), (2, 7, 6, 3)),
     "separable_conv2d": (lambda: L.SeparableConv2D(4, 3, depth_multiplier=2), (2, 6, 5, 3)),
     "separable_conv2d_same": (lambda: L.SeparableConv2D(4, 3, padding="same", activation="relu"), (2, 5, 5, 3)),
+    # (new cases go last: the random draws of the cases above stay as they were)
+    "conv1d_transpose_valid_stride2": (lambda: L.Conv1DTranspose(3, 3, strides=2), (2, 5, 2)),
+    "conv1d_transpose_same_stride2": (
+        lambda: L.Conv1DTranspose(3, 4, strides=2, padding="same", activation="relu"), (2, 5, 2)),
+    "conv1d_transpose_output_padding": (lambda: L.Conv1DTranspose(2, 3, strides=3, output_padding=1), (2, 4, 2)),
+    "conv1d_transpose_same_dilated": (lambda: L.Conv1DTranspose(2, 3, padding="same", dilation_rate=2), (2, 6, 3)),
+    "separable_conv1d": (lambda: L.SeparableConv1D(4, 3, depth_multiplier=2), (2, 9, 3)),
+    "separable_conv1d_same_stride2": (lambda: L.SeparableConv1D(3, 3, strides=2, padding="same"), (2, 9, 3)),
+    "separable_conv1d_dilated": (
+        lambda: L.SeparableConv1D(3, 3, dilation_rate=2, activation="relu"), (2, 9, 2)),
 }
 
 

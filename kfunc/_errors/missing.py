@@ -1,8 +1,9 @@
 """What kfunc leaves out of Keras, named when a program asks for it.
 
 kfunc is the functional API on PyTorch, offline. A Keras program that reaches for a
-pretrained network, a downloaded data set, the image and text preprocessing tools,
-3-D convolutions or TensorFlow's own machinery gets an error that names the missing
+pretrained network, a downloaded data set or file, the image and text preprocessing
+tools, 3-D convolutions, layers Keras 3 removed or TensorFlow's own machinery
+(TensorBoard, estimators) gets an error that names the missing
 feature and what to do, not a bare ``No module named ...``.
 """
 
@@ -31,6 +32,11 @@ MODULES = {
         "wrap it in a small scikit-learn estimator class of your own."
     ),
     "kfunc.estimator": "kfunc has no keras.estimator: Estimators are TensorFlow's own machinery.",
+    "kfunc.layers.experimental": (
+        "kfunc has no keras.layers.experimental: its preprocessing layers (Rescaling, Normalization, "
+        "RandomFlip, ...) and its other trial layers are TensorFlow's. Prepare the data with numpy "
+        "before fit, or write the step as a Lambda layer (Lambda(lambda x: x / 255.0) rescales)."
+    ),
 }
 for _name, _what in (("mnist", "MNIST"), ("fashion_mnist", "Fashion-MNIST"), ("cifar10", "CIFAR-10"),
                      ("cifar100", "CIFAR-100"), ("imdb", "The IMDB review set"), ("reuters", "The Reuters set"),
@@ -56,6 +62,26 @@ LAYERS.update({name: _PREPROCESSING for name in (
     "RandomZoom", "RandomTranslation", "RandomContrast", "RandomHeight", "RandomWidth",
 )})
 LAYERS["DenseFeatures"] = "kfunc has no DenseFeatures: feature columns are TensorFlow's own machinery."
+LAYERS.update({name: (
+    "kfunc has no {name}: locally connected layers (a convolution whose kernel differs at every "
+    "position) were removed in Keras 3 and are out of kfunc's scope. Use Conv1D/Conv2D, which share "
+    "one kernel across positions, or Dense on the flattened input."
+) for name in ("LocallyConnected1D", "LocallyConnected2D")})
+
+# Single names inside modules that exist (kfunc.utils, kfunc.callbacks).
+NAMES = {
+    "kfunc.utils.get_file": (
+        "kfunc.utils.get_file downloads a file from the internet; kfunc runs offline and never "
+        "downloads. Put the file next to the notebook and open it by its path, or use the small data "
+        "sets that ship with kfunc (help(kfunc.datasets))."
+    ),
+    "kfunc.callbacks.TensorBoard": (
+        "kfunc has no TensorBoard callback: TensorBoard is TensorFlow's tool. To keep the curves, use "
+        "kfunc.callbacks.CSVLogger('training.csv') (one row per epoch), model.fit's History "
+        "(history.history['loss']), or the notebook's live training display, "
+        "kfunc.callbacks.LiveTracker()."
+    ),
+}
 
 
 def message_for(fullname):
@@ -63,6 +89,8 @@ def message_for(fullname):
     top = next((m for m in MODULES if fullname == m or fullname.startswith(m + ".")), None)
     if top is not None:
         return MODULES[top]
+    if fullname in NAMES:
+        return NAMES[fullname]
     module, _, name = fullname.rpartition(".")
     return LAYERS[name].format(name=name) if module == "kfunc.layers" and name in LAYERS else None
 

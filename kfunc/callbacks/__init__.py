@@ -6,6 +6,7 @@ two of its own: the progress display (for ``verbose=1`` or ``2``) first, and the
 lives with the widgets (:mod:`kfunc.widgets`) and is loaded from there when first used.
 """
 
+from kfunc._errors import missing
 from kfunc.callbacks.base import Callback, CallbackList
 from kfunc.callbacks.csv_logger import CSVLogger
 from kfunc.callbacks.early_stopping import EarlyStopping
@@ -38,4 +39,6 @@ def __getattr__(name):
         from kfunc.widgets.tracker import LiveTracker
 
         return LiveTracker
-    raise AttributeError(f"module 'kfunc.callbacks' has no attribute {name!r}")
+    raise missing.missing_attribute("kfunc.callbacks", name) or AttributeError(
+        f"module 'kfunc.callbacks' has no attribute {name!r}"
+    )

@@ -63,6 +63,9 @@ class Layer(AddedLosses, Weights, nn.Module):
     # its output too (see kfunc.engine.masking). Layers that do set it.
     supports_masking = False
 
+    # What the layer takes: a kfunc.layers.InputSpec (or one per input), checked first at every call.
+    input_spec = None
+
     def __init_subclass__(cls, **kwargs):
         # Each constructor is wrapped, so that keyword arguments that no constructor of
         # the class takes go to the spellings point (kfunc.engine.hooks) first: once,
@@ -110,8 +113,10 @@ class Layer(AddedLosses, Weights, nn.Module):
         if not any(map(is_symbolic, values)):
             check_data_call(self, args, values)
             return self._call_on_data(map_structure(_as_torch, args), kwargs)
-        # 1. check the arguments: symbolic tensors only, no real data mixed in
+        # 1. check the arguments: symbolic tensors only, no real data mixed in, as input_spec says
         check_symbolic_call(self, values)
+        if self.input_spec is not None:
+            self._check_input_spec(first)
         # 2. build the weights on the first call, from the input shapes
         newly_built = not self.built
         if newly_built:
@@ -133,6 +138,8 @@ class Layer(AddedLosses, Weights, nn.Module):
     def _call_on_data(self, args, kwargs):
         """Compute on torch tensors; build the layer and give its weights values first if needed."""
         first = args[0] if args else None
+        if self.input_spec is not None:
+            self._check_input_spec(first)
         if self.casts_integer_inputs and isinstance(first, torch.Tensor) and not first.is_floating_point():
             args = (first.to(DTYPES.get(self._dtype, torch.float32)),) + tuple(args[1:])
         if not self.built:
@@ -183,6 +190,14 @@ class Layer(AddedLosses, Weights, nn.Module):
 
     def _check_input_shapes(self, input_shape):
         """Refuse shapes the layer cannot take, with a clear message. Subclasses may override."""
+
+    def _check_input_spec(self, inputs):
+        """Refuse inputs that the layer's ``input_spec`` does not admit (one spec per input, or None)."""
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+        tensors = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        for index, (spec, tensor) in enumerate(zip(specs, tensors)):
+            if spec is not None:
+                spec.check(self, index, tuple(tensor.shape), dtype_name(tensor.dtype))
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the output: the input's for a layer that ``supports_masking``, else None."""

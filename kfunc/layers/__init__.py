@@ -10,6 +10,7 @@ from kfunc._errors import missing
 from kfunc.engine import hooks
 from kfunc.engine.layer import Layer
 from kfunc.layers.input_layer import Input, InputLayer
+from kfunc.layers.input_spec import InputSpec
 from kfunc.layers.activation import *  # noqa: F401,F403
 from kfunc.layers.attention import *  # noqa: F401,F403
 from kfunc.layers.convolutional import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
-"""Activation layers: ``LeakyReLU``, ``ELU``, ``ReLU``, ``PReLU`` and ``Softmax``.
+"""Activation layers: ``LeakyReLU``, ``ELU``, ``ReLU``, ``ThresholdedReLU``, ``PReLU`` and ``Softmax``.
 
 ``Activation('relu')`` applies a named function; these layers exist for the
 activations that take settings (a slope, a ceiling, an axis) or, for ``PReLU``,
@@ -8,10 +8,10 @@ other layer.
 
 Argument names and defaults are tf.keras 2's. Keras 3 renamed ``LeakyReLU``'s
 ``alpha`` to ``negative_slope``; both spellings are taken here, and the config
-keeps tf.keras's ``alpha``.
+keeps tf.keras's ``alpha``. Keras 3 removed ``ThresholdedReLU``; kfunc keeps tf.keras 2's.
 """
 
-__all__ = ["LeakyReLU", "ELU", "ReLU", "PReLU", "Softmax"]
+__all__ = ["LeakyReLU", "ELU", "ReLU", "ThresholdedReLU", "PReLU", "Softmax"]
 
 import numbers
 
@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from kfunc import initializers
 from kfunc.engine.layer import Layer
+from kfunc.layers.regularization import set_weight_options, weight_options_config
 
 
 def _number(value, layer, arg, minimum=None):
@@ -132,6 +133,39 @@ class ReLU(Layer):
         return config
 
 
+class ThresholdedReLU(Layer):
+    """Passes values above ``theta`` and zeroes the rest: ``x`` if ``x > theta`` else ``0``.
+
+    Unlike ``ReLU(threshold=theta)``, the values it passes are not shifted down by
+    ``theta``: the output jumps from 0 to ``theta`` at the threshold.
+
+    Args:
+        theta: the threshold (1.0); not negative.
+
+    Example:
+        >>> ThresholdedReLU(theta=1.0)(torch.tensor([[0.5, 1.0, 1.5]]))
+        tensor([[0.0000, 0.0000, 1.5000]])
+    """
+
+    supports_masking = True  # element by element: a sequence's mask holds for its output
+
+    casts_integer_inputs = True  # computes on floats
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if theta is None:
+            raise ValueError("ThresholdedReLU(theta=None): give the threshold as a number >= 0, e.g. theta=1.0.")
+        self.theta = _number(theta, "ThresholdedReLU", "theta", minimum=0)
+
+    def call(self, inputs):
+        return inputs * (inputs > self.theta).to(inputs.dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(theta=self.theta)
+        return config
+
+
 class PReLU(Layer):
     """A leaky ReLU whose slope below zero is learned: ``x`` if ``x > 0`` else ``alpha * x``.
 
@@ -142,8 +176,10 @@ class PReLU(Layer):
 
     Args:
         alpha_initializer: how to draw the slopes (``'zeros'``: a plain ReLU at first).
-        alpha_regularizer, alpha_constraint: Keras's arguments; only ``None`` for now,
-            as kfunc has no regularizers or constraints yet.
+        alpha_regularizer: a penalty on the slopes, added to the training loss
+            (``'l2'``, ``kfunc.regularizers.l2(1e-4)``, ...; none by default).
+        alpha_constraint: a constraint applied to the slopes after each update
+            (``'non_neg'``, ``kfunc.constraints.max_norm(1.0)``, ...; none by default).
         shared_axes: an axis or a list of axes (numbered from 1, the batch being 0)
             along which one slope is shared.
 
@@ -162,15 +198,8 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("alpha_regularizer", alpha_regularizer), ("alpha_constraint", alpha_constraint)):
-            if value is not None:
-                raise ValueError(
-                    f"PReLU({arg}={value!r}): kfunc has no regularizers or constraints yet "
-                    f"(they come with kfunc.regularizers and kfunc.constraints). Leave {arg}=None."
-                )
         self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = alpha_regularizer
-        self.alpha_constraint = alpha_constraint
+        set_weight_options(self, alpha_regularizer=alpha_regularizer, alpha_constraint=alpha_constraint)
         axes = [] if shared_axes is None else list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
         if not all(isinstance(a, int) and not isinstance(a, bool) and a >= 1 for a in axes):
             raise ValueError(
@@ -199,7 +228,8 @@ class PReLU(Layer):
         return shape
 
     def build(self, input_shape):
-        self.alpha = self.add_weight("alpha", self._alpha_shape(input_shape), self.alpha_initializer)
+        self.alpha = self.add_weight("alpha", self._alpha_shape(input_shape), initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
 
     def _check_input_shapes(self, input_shape):
         expected = tuple(self.alpha.shape)
@@ -216,10 +246,11 @@ class PReLU(Layer):
         config = super().get_config()
         config.update(
             alpha_initializer=initializers.serialize(self.alpha_initializer),
-            alpha_regularizer=self.alpha_regularizer,
-            alpha_constraint=self.alpha_constraint,
+            alpha_regularizer=None,  # (tf.keras writes both, None when not given)
+            alpha_constraint=None,
             shared_axes=self.shared_axes,
         )
+        config.update(weight_options_config(self, "alpha_regularizer", "alpha_constraint"))
         return config
 
 

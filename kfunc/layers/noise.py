@@ -7,13 +7,16 @@ unchanged otherwise (``evaluate``, ``predict``, a plain call):
 * ``GaussianNoise(stddev)`` adds noise drawn from ``N(0, stddev²)``;
 * ``GaussianDropout(rate)`` multiplies by noise drawn from ``N(1, rate / (1 - rate))``,
   which has the mean and variance of dropout's keep-and-rescale;
+* ``AlphaDropout(rate)`` drops values to SELU's resting value instead of 0, then
+  rescales so that the mean and variance stay those of its input: the dropout
+  for self-normalizing networks (``activation='selu'``);
 * ``SpatialDropout1D/2D(rate)`` drop whole channels (feature maps) rather than single
   values: neighbouring steps or pixels are strongly correlated, so dropping them
   one by one regularizes little. They are ``Dropout`` with a ``noise_shape`` of 1
   along the steps or pixels.
 """
 
-__all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D"]
+__all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D"]
 
 import math
 import numbers
@@ -119,6 +122,48 @@ class GaussianDropout(_Noise):
         config = super().get_config()
         config.update(rate=self.rate, seed=self.seed)
         return config
+
+
+# SELU's constants: selu(x) = _SELU_SCALE * (x if x > 0 else _SELU_ALPHA * (exp(x) - 1)).
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class AlphaDropout(Dropout):
+    """Dropout for SELU networks: keeps the mean and variance of its input while training.
+
+    Plain dropout sets values to 0 and scales the rest up, which changes the variance
+    that a self-normalizing network relies on. Alpha dropout sets the dropped values
+    to ``-alpha * scale``, the value SELU tends to far below zero, then applies
+    ``a * x + b``, with ``a`` and ``b`` chosen so that an input of mean 0 and variance
+    1 keeps them (tf.keras's formula):
+
+    ``a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5``, ``b = -a * alpha_p * rate``,
+    where ``alpha_p = -alpha * scale``.
+
+    Args:
+        rate: the fraction of values to drop, in ``[0, 1)``.
+        noise_shape: the shape of the keep/drop mask, as for ``Dropout``.
+        seed: a seed for this layer's own random generator (the global one by default).
+
+    Example:
+        >>> x = Dense(64, activation='selu', kernel_initializer='lecun_normal')(inputs)
+        >>> x = AlphaDropout(0.1)(x)
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(_check_rate(rate, "AlphaDropout"), noise_shape=noise_shape, seed=seed, **kwargs)
+
+    def call(self, inputs, training=None):
+        training = self.training if training is None else bool(training)
+        if not training or self.rate == 0:
+            return inputs
+        draws = torch.rand(self._mask_shape(inputs), generator=self._generator(inputs.device), device=inputs.device)
+        keep = (draws >= self.rate).to(inputs.dtype)
+        alpha_p = -_SELU_ALPHA * _SELU_SCALE
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        return a * (inputs * keep + (1 - keep) * alpha_p) + b
 
 
 class _SpatialDropout(Dropout):

@@ -3,7 +3,9 @@
 The graph, the calling and the node bookkeeping come from
 :class:`~kfunc.engine.functional.Functional`; ``compile``, ``fit``, ``evaluate``
 and ``predict`` from :class:`~kfunc.training.trainer.Trainer`; what changes for a
-subclass that writes its own ``call`` from :class:`~kfunc.models.subclassing.Subclassing`.
+subclass that writes its own ``call`` from :class:`~kfunc.models.subclassing.Subclassing`;
+the deprecated ``fit_generator`` and its siblings from
+:class:`~kfunc.models.generator_methods.GeneratorMethods`.
 Here: what a user asks of a model as a whole (``get_layer``, ``summary``,
 ``get_config``) and saving, through the functions of :mod:`kfunc.models.saving`.
 """
@@ -14,12 +16,13 @@ from kfunc.engine.keras_tensor import is_symbolic
 from kfunc.engine.structure import map_structure
 from kfunc.layers.regularization import AddLoss, AddMetric
 from kfunc.models import saving
+from kfunc.models.generator_methods import GeneratorMethods
 from kfunc.models.subclassing import Subclassing, cannot_serialize_error
 from kfunc.training import distributed
 from kfunc.training.trainer import Trainer
 
 
-class Model(Subclassing, Trainer, Functional):
+class Model(Subclassing, GeneratorMethods, Trainer, Functional):
     """A model: the layers that lead from ``inputs`` to ``outputs``, ready to train.
 
     Args:

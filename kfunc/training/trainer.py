@@ -28,7 +28,7 @@ from kfunc import callbacks as callbacks_module
 from kfunc import mixed_precision, optimizers
 from kfunc._errors import did_you_mean
 from kfunc.layers.embedding import ids_checked_beforehand
-from kfunc.training import checks
+from kfunc.training import batch_source, checks
 from kfunc.training.compile import CompileSettings
 from kfunc.training.data import ArrayData, BatchStream, to_tensor
 from kfunc.training.extras import may_add_losses
@@ -169,6 +169,8 @@ class Trainer:
         Exceptions inside fit (Ctrl-C included) reach the caller with the weights of
         the last complete batch and ``model.history`` holding the completed epochs.
         """
+        if batch_source.is_batch_source(x):  # a Sequence or a generator: its batches, one by one
+            return self.fit(**batch_source.fit_arguments(self, dict(locals(), **kwargs)))
         options = _other_arguments("fit", kwargs, extras=("validation_batch_size", "device"))
         checks.check_fit_arguments(epochs, initial_epoch, validation_split, validation_freq, steps_per_epoch)
         # 1. the model must be compiled with a loss, and built
@@ -216,6 +218,8 @@ class Trainer:
             A number when there is only the loss; otherwise a list in the order of
             ``model.metrics_names``; a dict by name with ``return_dict=True``.
         """
+        if batch_source.is_batch_source(x):  # a Sequence or a generator: its batches, one by one
+            return self.evaluate(**batch_source.evaluate_arguments(self, dict(locals(), **kwargs)))
         options = _other_arguments("evaluate", kwargs, extras=("device",))
         self._require_compiled("evaluate")
         self._ready(x)
@@ -240,15 +244,18 @@ class Trainer:
             An array for a single output; a list of arrays (or a dict, if the model's
             outputs were given as a dict) for several.
         """
+        if batch_source.is_batch_source(x):  # a Sequence or a generator: its batches, one by one
+            return self.predict(**batch_source.predict_arguments(self, dict(locals(), **kwargs)))
         options = _other_arguments("predict", kwargs, extras=("device",)) if kwargs else {}
         self._ready(x, need_heads=False)
-        inputs = match_inputs(self, x)
-        checked = checks.check_embedding_ids(self, inputs)
+        source = x if isinstance(x, batch_source.BatchSource) else None  # (its first batch was checked)
+        inputs = None if source else match_inputs(self, x)
+        checked = [] if source else checks.check_embedding_ids(self, inputs)
         batch_size = checks.batch_size(batch_size, "predict")
         factory = self._step_factory()
         if self.training:
             self.eval()
-        if inputs[0].shape[0] <= batch_size and steps is None and not callbacks and not verbose:
+        if not source and inputs[0].shape[0] <= batch_size and steps is None and not callbacks and not verbose:
             # One batch and nothing to report: the shortest path, for low latency (every
             # process computes it whole).
             device = factory.device_for(self, options.get("device"))
@@ -263,7 +270,7 @@ class Trainer:
             outputs = [o.cpu().numpy() for o in outputs]
         else:
             world, device = factory.place(self, options.get("device"), batch_size, "predict")
-            data = ArrayData(inputs)
+            data = source or ArrayData(inputs)
             params = {"verbose": verbose_level(verbose), "steps": count_steps(data.size, batch_size, steps),
                       "samples": data.size}
             cbs = callback_list(self, callbacks, verbose, "predict", params, world=world)
@@ -336,6 +343,8 @@ class Trainer:
         the Embeddings whose ids were all checked."""
         if x is None:
             raise ValueError(f"Model {self.name!r} needs input data: pass x (an array, a list, or a dict by input name).")
+        if isinstance(x, batch_source.BatchSource):  # (its first batch was checked)
+            return x, []
         heads = self._heads
         inputs = match_inputs(self, x)
         targets = match_targets(self, heads, y)

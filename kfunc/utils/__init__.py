@@ -1,11 +1,17 @@
-"""Utilities: seeding, one-hot labels, naming scope, a graph's source inputs, and drawing models."""
+"""Utilities: seeding, one-hot labels, naming scope, a graph's source inputs, data in batches,
+custom objects for loading, and drawing models."""
 
 import random
 
 import numpy as np
 import torch
 
+from kfunc._errors import missing
 from kfunc.engine.naming import clear_session as _clear_names
+from kfunc.training.sequence import PyDataset, Sequence  # noqa: F401 (public here, as in Keras)
+from kfunc.utils import np_utils  # noqa: F401 (Keras 2 programs import from keras.utils.np_utils)
+from kfunc.utils.custom_objects import CustomObjectScope, custom_object_scope  # noqa: F401
+from kfunc.utils.np_utils import normalize, to_categorical  # noqa: F401
 from kfunc.utils.source_inputs import get_source_inputs  # noqa: F401 (public here, as in Keras)
 
 
@@ -23,34 +29,6 @@ def set_random_seed(seed):
 def clear_session():
     """Start a fresh naming scope: the next ``Dense`` is called ``dense`` again."""
     _clear_names()
-
-
-def to_categorical(y, num_classes=None, dtype="float32"):
-    """One-hot rows for integer class labels: ``[0, 2] -> [[1, 0, 0], [0, 0, 1]]``.
-
-    Args:
-        y: integer labels, any shape (a trailing axis of size 1 is dropped).
-        num_classes: the number of classes; ``max(y) + 1`` by default.
-
-    Raises:
-        ValueError: for labels that are not whole numbers, are negative, or reach
-            ``num_classes``.
-    """
-    y = np.asarray(y)
-    if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
-        raise ValueError("to_categorical expects whole-number class labels; some labels have a fractional part.")
-    y = y.astype("int64")
-    if y.ndim > 1 and y.shape[-1] == 1:
-        y = y[..., 0]
-    if num_classes is None:
-        num_classes = int(y.max()) + 1 if y.size else 0
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"to_categorical: labels must lie in [0, {num_classes}); got values from {y.min()} to {y.max()}."
-        )
-    out = np.zeros(y.shape + (num_classes,), dtype=dtype)
-    np.put_along_axis(out, y[..., None], 1, axis=-1)
-    return out
 
 
 def plot_model(model, *args, **kwargs):
@@ -72,3 +50,9 @@ def register_keras_serializable(package="Custom", name=None):
     from kfunc.models.saving import register_keras_serializable as _register
 
     return _register(package=package, name=name)
+
+
+def __getattr__(name):
+    raise missing.missing_attribute("kfunc.utils", name) or AttributeError(
+        f"module 'kfunc.utils' has no attribute {name!r}"
+    )

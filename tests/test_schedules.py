@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from kfunc import schedules
-from kfunc.schedules import (
+from kfunc.optimizers import schedules
+from kfunc.optimizers.schedules import (
     CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay,
 )
 
@@ -122,3 +122,26 @@ def test_cosine_decay_reaches_alpha_and_stays():
     assert schedule(8) == pytest.approx(0.5)
     assert schedule(100) == pytest.approx(0.5)
     assert schedule(4) == pytest.approx(2.0 * (0.75 * 0.5 * (1 + math.cos(math.pi / 2)) + 0.25))
+
+
+def test_an_optimizer_made_with_a_schedule_follows_it_saves_it_and_refuses_a_hand_set_rate(tmp_path):
+    import numpy as np
+
+    import kfunc
+    from kfunc import backend as K
+
+    schedule = schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
+    optimizer = kfunc.optimizers.SGD(learning_rate=schedule)
+    assert optimizer.get_config()["learning_rate"]["class_name"] == "ExponentialDecay"
+    x = kfunc.Input(shape=(3,))
+    model = kfunc.Model(x, kfunc.layers.Dense(1)(x))
+    model.compile(optimizer, "mse")
+    model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=2, epochs=1, verbose=0)
+    assert optimizer.iterations == 4
+    assert K.get_value(optimizer.lr) == pytest.approx(0.1 * 0.5 ** 2)  # the next update's rate, as Keras
+    with pytest.raises(TypeError, match="schedule ExponentialDecay"):
+        K.set_value(optimizer.lr, 0.3)
+    model.save(tmp_path / "m.keras")
+    again = kfunc.models.load_model(tmp_path / "m.keras")
+    assert isinstance(again.optimizer._schedule, schedules.ExponentialDecay)
+    assert again.optimizer.iterations == 4

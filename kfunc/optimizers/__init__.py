@@ -41,6 +41,7 @@ from kfunc.optimizers.algorithms import (
     RMSprop,
     TorchOptimizer,
 )
+from kfunc.optimizers import schedules
 from kfunc.optimizers.base import Optimizer
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
@@ -89,7 +90,8 @@ def get(identifier):
 
 
 def serialize(optimizer):
-    """``{'class_name': ..., 'config': ...}`` for the Keras optimizers; None for torch ones."""
-    if isinstance(optimizer, TorchOptimizer) or optimizer._schedule is not None:
+    """``{'class_name': ..., 'config': ...}`` for the Keras optimizers; None for torch ones and plain rate functions."""
+    plain_function = optimizer._schedule is not None and not isinstance(optimizer._schedule, schedules.LearningRateSchedule)
+    if isinstance(optimizer, TorchOptimizer) or plain_function:
         return None
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}

@@ -21,6 +21,7 @@ import torch
 
 from kfunc import config
 from kfunc.learning_rate import LearningRate
+from kfunc.optimizers import schedules
 
 EMBEDDING_UPDATES = ("auto", "dense", "lazy")
 
@@ -257,12 +258,18 @@ class Optimizer:
         A float that remembers this optimizer (a :class:`~kfunc.learning_rate.LearningRate`),
         so that Keras 2's ``K.set_value(optimizer.lr, 0.01)`` can change it.
         """
-        if self.torch_optimizer is not None:
-            return LearningRate(self.torch_optimizer.param_groups[0]["lr"], self)
-        return LearningRate(self._current_rate(), self)
+        if self.torch_optimizer is not None and not isinstance(self._schedule, schedules.LearningRateSchedule):
+            return LearningRate(self.torch_optimizer.param_groups[0]["lr"], self)  # the last update's rate
+        return LearningRate(self._current_rate(), self)  # with a schedule object: the next update's, as Keras
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(self._schedule, schedules.LearningRateSchedule):
+            raise TypeError(
+                f"{type(self).__name__} was made with the schedule {type(self._schedule).__name__}, which sets "
+                "its learning rate at every step, so the rate cannot be set by hand (as in Keras). Make the "
+                "optimizer with a number, or with another schedule."
+            )
         self._schedule = None
         self._learning_rate = float(value)
         self._set_rate(float(value))
@@ -272,7 +279,10 @@ class Optimizer:
     # ---------------------------------------------------------------- config
 
     def get_config(self):
-        config = {"name": self.name, "learning_rate": self._learning_rate if self._schedule is None else None}
+        rate = self._learning_rate
+        if self._schedule is not None:  # a schedule object saves itself; a plain function cannot
+            rate = schedules.serialize(self._schedule) if isinstance(self._schedule, schedules.LearningRateSchedule) else None
+        config = {"name": self.name, "learning_rate": rate}
         config.update(self.hyper)
         for key in ("clipnorm", "clipvalue", "global_clipnorm"):
             if getattr(self, key) is not None:
@@ -285,6 +295,9 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         return cls(**config)
 
     def __repr__(self):

@@ -3,8 +3,8 @@
 keras.io shows ``keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=1e-2,
 decay_steps=10000, decay_rate=0.9)`` given to ``SGD(learning_rate=...)``, and, per
 epoch, the ``LearningRateScheduler`` callback with a function of the epoch. This
-program decays per epoch with the callback, reading the rates from an
-``ExponentialDecay`` schedule (kfunc.schedules), and checks the optimizer used them.
+program does both: a schedule given to the optimizer decays the rate at every step,
+and the callback decays it per epoch, reading the rates from a schedule.
 """
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 import kfunc as keras
 from kfunc import backend as K
 from kfunc.layers import Dense, Dropout, Input
-from kfunc.schedules import ExponentialDecay
+from kfunc.optimizers.schedules import ExponentialDecay
 
 
 def run(workdir):
@@ -40,6 +40,14 @@ def run(workdir):
     np.testing.assert_allclose(history.history["lr"], rates, rtol=1e-6)
     assert history.history["val_accuracy"][-1] > 0.8, history.history
 
+    # the schedule given to the optimizer: the rate falls at every step, and saves with the model
+    steps = keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=1e-2, decay_steps=10, decay_rate=0.9)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=steps), loss="categorical_crossentropy")
+    model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0)
+    done = model.optimizer.iterations
+    np.testing.assert_allclose(K.get_value(model.optimizer.lr), 1e-2 * 0.9 ** (done / 10), rtol=1e-6)
+
     model.save(workdir / "decayed.h5")
     again = keras.models.load_model(workdir / "decayed.h5")
+    assert isinstance(again.optimizer.learning_rate, float) and again.optimizer.iterations == done
     return history.history["loss"], model.predict(x_test), again.predict(x_test)

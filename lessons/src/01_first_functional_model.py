@@ -208,8 +208,8 @@ assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
 # ## Right and wrong
 #
 # Five test images the model got right (black) and, in red, up to five it got wrong, each with
-# the model's answer, the true label and the probability the model gave its answer. The
-# mistakes are often digits that a person could misread too.
+# the model's answer, the true label and the probability the model gave its answer. Would you
+# have read the red ones right?
 
 # %% tags=["nbval-ignore-output"]
 right = np.flatnonzero(predicted == true)[:5]

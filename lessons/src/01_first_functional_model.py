@@ -143,8 +143,9 @@ assert isinstance(model, torch.nn.Module)
 # ## The same network, built with `Sequential`
 #
 # The guide starts from a `Sequential` model: an empty stack to which `add` appends one layer
-# at a time. Only the first layer is told the input's shape. It makes the same three layers and
-# the same 55,050 parameters.
+# at a time. Only the first layer is told the input's shape (as the guide, written for Keras 2,
+# does; Keras 3 warns about `input_shape=` and prefers `stack.add(Input(shape=(784,)))` first,
+# which kfunc accepts too). It makes the same three layers and the same 55,050 parameters.
 
 # %%
 stack = Sequential()

@@ -278,7 +278,7 @@ assert by_name == by_position
 # a vector of `DIM` numbers. Another way to say the same: write word `i` as a one-hot row (1,000
 # zeros with a 1 at place `i`) and multiply it by the table; the product picks out row `i`.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 embedding = model.get_layer('embedding')
 table = embedding.get_weights()[0]
 print("table:", table.shape)
@@ -400,8 +400,8 @@ for aux_weight in runs:
 # %% [markdown]
 # ### The figures
 #
-# Each line is one run: blue with the auxiliary loss, orange without. The table gives, for each
-# measure, the lowest and highest of the 3 seeds after epoch 1 and after epoch 4, and their mean.
+# Each line is one run: blue with the auxiliary loss, orange without. A seed gives both settings
+# the same starting weights, so the two runs of a seed differ only by the auxiliary loss.
 
 # %% tags=["nbval-ignore-output"]
 measures = ['val accuracy', 'train - val gap', 'embedding rows moved']
@@ -417,33 +417,38 @@ axes[0].legend(loc='lower right', fontsize=8)
 fig.tight_layout()
 plt.show()
 
+# %% [markdown]
+# The table gives, after epoch 1 and after epoch 4, each setting's values over the 3 seeds
+# (lowest to highest), and for each seed the value with the auxiliary loss minus the value
+# without it.
+
 # %% tags=["nbval-ignore-output"]
-def seed_range(values):
-    return f"{values.min():6.3f} to {values.max():<6.3f} (mean {values.mean():.3f})"
+def values(aux_weight, measure, epoch):
+    return np.array([run[measure][epoch] for run in runs[aux_weight]])
 
 
-print(f"{'measure':>20} {'aux':>4}   {'epoch 1':<28} {'epoch 4':<28}")
+print(f"{'measure':>20} {'epoch':>5}  {'with aux loss':>15}  {'without':>15}  with - without, by seed")
+differences = {}
 for measure in measures:
-    for aux_weight in runs:
-        values = np.array([run[measure] for run in runs[aux_weight]])   # (3 seeds, 4 epochs)
-        print(f"{measure:>20} {aux_weight:>4}   {seed_range(values[:, 0]):<28} {seed_range(values[:, -1]):<28}")
+    for epoch in (0, 3):
+        with_aux, without = values(0.2, measure, epoch), values(0.0, measure, epoch)
+        differences[measure, epoch] = with_aux - without
+        print(f"{measure:>20} {epoch + 1:>5}  {with_aux.min():6.3f} to {with_aux.max():<6.3f}  "
+              f"{without.min():6.3f} to {without.max():<6.3f}  "
+              + '  '.join(f"{d:+.3f}" for d in differences[measure, epoch]))
 
-
-def ranges_overlap(measure, epoch):
-    with_aux, without = ([run[measure][epoch] for run in runs[w]] for w in (0.2, 0.0))
-    return max(min(with_aux), min(without)) <= min(max(with_aux), max(without))
-
-
-assert all(ranges_overlap(measure, epoch) for measure in measures for epoch in (0, -1))
+bounds = {'val accuracy': 0.04, 'train - val gap': 0.045, 'embedding rows moved': 0.03}
+assert all(abs(differences[m, e].mean()) < bounds[m] for m in measures for e in (0, 3)), differences
 
 # %% [markdown]
 # ### What the experiment shows
 #
-# What the figures show, and no more: in this model, on this data, over 4 epochs, for each of
-# the three measures, after the first epoch as after the last, the 3 runs with the auxiliary loss
-# and the 3 runs without it overlap. With 3 seeds, no difference between the two settings stands
-# out from the differences between seeds: neither faster learning in the Embedding, nor a
-# smaller gap between training and validation.
+# What the figures show, and no more: in this model, on this data, over 4 epochs, the runs with
+# and without the auxiliary loss stay close in all three measures. After epoch 1 and after
+# epoch 4, the mean of the seed-by-seed differences is below 0.04 in validation accuracy, below
+# 0.045 in the train − validation gap and below 0.03 in how far the embedding rows moved:
+# differences of the same order as those between the seeds of one setting. With 3 seeds, these runs cannot tell an effect of the auxiliary loss on the speed
+# of learning or on overfitting from chance.
 #
 # This experiment says nothing about deeper models, where the guide expects the effect: to find
 # out, build one and measure the same way. What an auxiliary loss does in every model is to make

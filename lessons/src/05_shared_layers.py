@@ -162,8 +162,8 @@ show_pairs(range(8), a_train, b_train, y_train)
 # That is a limit, not a sentence to guessing. On unbalanced pairs a sum can beat chance
 # easily (when most "same" pairs are by one author, "both tweets look like that author" is a
 # sum of two scores and a good guess). Even on these balanced pairs, a sum that knew the four
-# authors could be right three times in four: number the authors and say "same" when A's
-# number is at least B's. What we check here is narrower: trained on this symmetric, balanced
+# authors could be right about three times in four: number the authors and say "same" when
+# A's number is at least B's. What we check here is narrower: trained on this symmetric, balanced
 # data for six epochs, does this head learn anything?
 
 # %% tags=["nbval-ignore-output"]
@@ -189,7 +189,7 @@ assert max(guide_history.history['val_accuracy']) < 0.62, "the guide's head stay
 
 # %% [markdown]
 # It stays near one half, the rate of guessing: on this data, this head learns nothing
-# useful in six epochs, though a sum could reach three in four. The fix is one hidden `Dense`
+# useful in six epochs, though a sum could reach about three in four. The fix is one hidden `Dense`
 # layer with `relu` after the merge: it can mix the two encodings (compare them) before the
 # final decision.
 

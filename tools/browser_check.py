@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Check the live training tracker in a real JupyterLab, in a headless Chromium.
+"""Check the live training tracker, a lesson and a slideshow in a real JupyterLab, in a headless Chromium.
 
     .venv/bin/python tools/browser_check.py SCREENSHOT_DIR
+    .venv/bin/python tools/browser_check.py SCREENSHOT_DIR --lesson-only   # stage 3
+    .venv/bin/python tools/browser_check.py SCREENSHOT_DIR --rise-only     # stage 4
 
-Two stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
+Four stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
 
 1. **headless notebook** (no browser): ``tools/browser_check.ipynb`` with a short
    training is executed by nbclient, saved, read back (the snapshot PNG and table are

@@ -13,8 +13,10 @@
 #
 # 1. build the guide's model at full size: three inputs, three outputs, shared layers, and a
 #    `Lambda` layer with two inputs (and see why the guide's `lambda x, y:` is a mistake);
-# 2. train it with three custom loss functions of your own;
-# 3. cut two sub-models out of the trained graph, `question_embedder` and `answer_embedder`,
+# 2. read some of the made-up questions and answers, and train the model on them with three
+#    custom loss functions of your own;
+# 3. look at examples it ranks right and wrong;
+# 4. cut two sub-models out of the trained graph, `question_embedder` and `answer_embedder`,
 #    and use them with `predict` to search for answers.
 
 # %%
@@ -23,6 +25,7 @@ import numpy as np
 import kfunc
 from kfunc import Input, Model
 from kfunc import backend as K
+from kfunc.classroom import Check
 from kfunc.datasets import QA_TOPICS, qa_triplets, qa_word_index
 from kfunc.layers import LSTM, Embedding, Lambda, dot
 
@@ -122,13 +125,21 @@ print("answer_lstm calls:", len(answer_lstm.inbound_nodes), "| weights:", len(an
 print("inputs: ", [a.shape for a in x_train])
 print("targets:", [(t.shape, float(t[0, 0])) for t in y_train])
 
+# %% [markdown]
+# ### The data
+#
+# Each example is three rows of word ids. Turned back into words (a `·` stands for a filler
+# word that has no name), here are the first four training triplets:
+
+# %%
 words = {i: w for w, i in qa_word_index().items()}
 def readable(ids):
     return ' '.join(words.get(i, '·') for i in ids if i)  # '·' for a nameless filler word
 
-print("question:   ", readable(x_train[0][0]))
-print("good answer:", readable(x_train[1][0]))
-print("bad answer: ", readable(x_train[2][0]))
+for i in range(4):
+    print(f"{i + 1}. question:    {readable(x_train[0][i])}")
+    print(f"   good answer: {readable(x_train[1][i])}")
+    print(f"   bad answer:  {readable(x_train[2][i])}")
 
 # %% [markdown]
 # The same graph as above, as a function of its sizes:
@@ -202,6 +213,22 @@ print(f"accuracy: {accuracy:.2f}")
 assert accuracy > 0.7, "the good answer should win far more often than by chance (0.5)"
 
 # %% [markdown]
+# ### Ranked right, ranked wrong
+#
+# Three test triplets where the good answer scored higher, then two where the bad one did:
+
+# %% tags=["nbval-ignore-output"]
+ranked_right = np.flatnonzero(good_score[:, 0] > bad_score[:, 0])[:3]
+ranked_wrong = np.flatnonzero(good_score[:, 0] <= bad_score[:, 0])[:2]
+for i in np.concatenate([ranked_right, ranked_wrong]):
+    verdict = "right" if i in ranked_right else "WRONG"
+    print(f"{verdict}: good {good_score[i, 0]:5.2f}, bad {bad_score[i, 0]:5.2f}")
+    print(f"   question:    {readable(x_test[0][i])}")
+    print(f"   good answer: {readable(x_test[1][i])}")
+    print(f"   bad answer:  {readable(x_test[2][i])}")
+assert len(ranked_right) == 3 and len(ranked_wrong) == 2
+
+# %% [markdown]
 # ## Sub-models that reuse the trained layers
 #
 # A `Model` can be made from any input tensor and any tensor downstream of it. These two
@@ -209,7 +236,8 @@ assert accuracy > 0.7, "the good answer should win far more often than by chance
 #
 # `question_lstm` was called once, so its `.output` is well defined. `answer_lstm` was called
 # twice: its output is ambiguous, and we ask for the output of its first call (node 0, the
-# good answer) with `get_output_at(0)`. Lesson 06 is all about these nodes.
+# good answer) with `get_output_at(0)`. Lesson 06 is all about these nodes, and shows what a
+# Keras 3 program writes instead (Keras 3 has no `get_output_at`).
 
 # %%
 question_embedder = Model(inputs=model.get_layer('question').output,
@@ -261,32 +289,90 @@ for i in (right, wrong):
 # %% [markdown]
 # ## Exercises
 #
-# 1. Why does the model need the two score losses? Imagine only the squared-gap loss: would
-#    it care which of the two answers scores higher?
-# 2. Use the two embedders to list the three best stored answers for the fifth test question.
+# 1. Imagine training with the squared-gap loss alone. Would that loss care which of the two
+#    answers scores higher? Answer `True` or `False`.
+# 2. How many parameters does the classroom-size `model` have (vocabulary 500, 32 numbers per
+#    embedding and LSTM)? Work it out, then check with `count_params()`.
+# 3. Use the two embedders to find the three best stored answers (indices into `x_test[1]`)
+#    for the fifth test question, `x_test[0][4]`.
 
-# %% [markdown]
+# %% tags=["exercise"]
+# Exercise 1: replace None with True or False.
+gap_loss_cares_about_order = None
+
+# %% tags=["check"]
+Check("04.1", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="Compute the squared gap for good 1, bad 0, and for good 0, bad 1.")(gap_loss_cares_about_order)
+
+# %% tags=["exercise"]
+# Exercise 2: replace None with the number of parameters.
+classroom_parameters = None
+
+# %% tags=["check"]
+Check("04.2", digest="62491688744b726d9e4d46b1abd3ccdb7773ffa7ae34bd7aeaaefedc73f4bad9",
+      hint="Two embedding tables and two LSTMs; an LSTM has four gates, each with a kernel, "
+           "a recurrent kernel and a bias. dot and Lambda have no weights.")(classroom_parameters)
+
+# %% tags=["exercise"]
+# Exercise 3: replace None with a list of three answer indices.
+best_three_answers = None
+
+# %% tags=["check"]
+def scored_among_the_best_three(answer_ids):
+    """Whether the full model gives each of these three answers one of the three best scores."""
+    question = np.repeat(x_test[0][4:5], len(x_test[1]), axis=0)
+    scores = model.predict([question, x_test[1], x_test[1]], verbose=0)[1][:, 0]
+    third_best = np.sort(scores)[-3]
+    return len(set(answer_ids)) == 3 and all(scores[i] >= third_best - 1e-4 for i in answer_ids)
+
+
+Check("04.3", test=scored_among_the_best_three,
+      hint="Embed the question with question_embedder and all stored answers with answer_embedder; "
+           "a dot product scores each answer.")(best_three_answers)
+
+# %% [markdown] tags=["answer"]
 # ### Worked answers
 
-# %% [markdown]
-# **1.** Squaring forgets the sign: a good score of 1 and a bad score of 0 give a squared gap
-# of 1, and so do a good score of 0 and a bad score of 1. The squared-gap loss alone would be
-# just as happy to rank every bad answer first. The two score losses say which way round the
-# gap must go.
+# %% [markdown] tags=["answer"]
+# **1.** No. Squaring forgets the sign: a good score of 1 and a bad score of 0 give a squared
+# gap of 1, and so do a good score of 0 and a bad score of 1. The squared-gap loss alone would
+# be just as happy to rank every bad answer first. The two score losses say which way round
+# the gap must go.
 
-# %%
+# %% tags=["answer"]
 squared_gap = Lambda(lambda scores: K.square(scores[0] - scores[1]))
 right_way = squared_gap([np.array([[1.0]]), np.array([[0.0]])])
 wrong_way = squared_gap([np.array([[0.0]]), np.array([[1.0]])])
 print(float(right_way[0, 0]), float(wrong_way[0, 0]))
+gap_loss_cares_about_order = bool(right_way[0, 0] != wrong_way[0, 0])
+Check("04.1", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="Compute the squared gap for good 1, bad 0, and for good 0, bad 1.")(gap_loss_cares_about_order)
 
-# %% [markdown]
-# **2.** Sort the scores of all stored answers for question 4 and keep the top three.
+# %% [markdown] tags=["answer"]
+# **2.** Two embeddings of `500 · 32 = 16,000` numbers and two LSTMs of
+# `4 · 32 · (32 + 32 + 1) = 8,320`: 48,640 in all.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["answer"]
+classroom_parameters = 2 * 500 * 32 + 2 * 4 * 32 * (32 + 32 + 1)
+assert model.count_params() == classroom_parameters
+print(classroom_parameters)
+Check("04.2", digest="62491688744b726d9e4d46b1abd3ccdb7773ffa7ae34bd7aeaaefedc73f4bad9",
+      hint="Two embedding tables and two LSTMs; an LSTM has four gates, each with a kernel, "
+           "a recurrent kernel and a bias. dot and Lambda have no weights.")(classroom_parameters)
+
+# %% [markdown] tags=["answer"]
+# **3.** Score all stored answers for question 4 and keep the three best.
+
+# %% tags=["answer"]
 scores = embedded_qs[4] @ embedded_ans.T
+best_three_answers = list(np.argsort(-scores)[:3])
+Check("04.3", test=scored_among_the_best_three,
+      hint="Embed the question with question_embedder and all stored answers with answer_embedder; "
+           "a dot product scores each answer.")(best_three_answers)
+
+# %% tags=["answer", "nbval-ignore-output"]
 print("question:", readable(x_test[0][4]))
-for rank, i in enumerate(np.argsort(-scores)[:3], start=1):
+for rank, i in enumerate(best_three_answers, start=1):
     print(f"{rank}. ({scores[i]:.2f})", readable(x_test[1][i]))
 
 # %% [markdown]

@@ -11,15 +11,18 @@
 #
 # 1. build the guide's tweet model, with one `LSTM(64)` used on both tweets, and check that it
 #    holds one set of weights;
-# 2. find out why the guide's head (one `Dense` layer on the two encodings) cannot learn
-#    "same author", and fix it;
-# 3. train the fixed model on generated tweets from four authors.
+# 2. look at the tweets of four made-up authors, and see what the guide's head (one `Dense`
+#    layer on the two encodings) can and cannot express;
+# 3. train the guide's head and a fixed one, and look at the fixed model's right and wrong
+#    answers.
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 
 import kfunc
 from kfunc import Input, Model
+from kfunc.classroom import Check
 from kfunc.datasets import tweet_pairs
 from kfunc.layers import LSTM, Dense, concatenate
 
@@ -102,18 +105,66 @@ assert separate_model.count_params() == 2 * lstm_params + 129
 # %%
 ([a_train, b_train], y_train), ([a_test, b_test], y_test) = tweet_pairs(n=1000, length=40, alphabet=32)
 print("tweets:", a_train.shape, b_train.shape, " labels:", y_train.shape, " same-author share:", y_train.mean())
-print("first tweet as character ids (-1 = padding):")
-print(np.where(a_train[0].any(axis=1), a_train[0].argmax(axis=1), -1))
 
 # %% [markdown]
-# ## The guide's head cannot tell "same" from "different"
+# ### A tweet is a matrix
+#
+# Each column is one of the 40 time steps, each row one of the 32 characters; a dark square
+# marks the character written at that step. The tweet is shorter than 40 characters, so its
+# first columns are empty: padding at the start.
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 2.6), dpi=70)
+ax.imshow(a_train[0].T, cmap='gray_r', aspect='auto')
+ax.set(xlabel='time step', ylabel='character id', title='the first training tweet, one-hot')
+plt.show()
+
+# %% [markdown]
+# ### The tweets as text
+#
+# The characters are made-up ids. To read them, we print id `i` as the `i`-th symbol of a
+# 32-symbol alphabet. Here are the first eight training pairs:
+
+# %%
+ALPHABET = "abcdefghijklmnopqrstuvwxyz .,!?#"
+
+
+def as_text(tweet):
+    """A one-hot tweet as a string, one symbol per written character (padding left out)."""
+    return ''.join(ALPHABET[row.argmax()] for row in tweet if row.any())
+
+
+def show_pairs(indices, tweets_a, tweets_b, labels, probabilities=None):
+    """A table of tweet pairs: the label, the model's probability if given, both tweets."""
+    header = f"{'same author?':>12}  " + ("p(same)  " if probabilities is not None else "")
+    print(header + f"{'tweet A':<40}  tweet B")
+    for i in indices:
+        answer = 'yes' if labels[i] == 1 else 'no'
+        shown = f"{probabilities[i]:7.2f}  " if probabilities is not None else ""
+        print(f"{answer:>12}  {shown}{as_text(tweets_a[i]):<40}  {as_text(tweets_b[i])}")
+
+
+show_pairs(range(8), a_train, b_train, y_train)
+
+# %% [markdown]
+# Each author has favourite characters and habits (which character tends to follow which),
+# and a usual tweet length. Same-author pairs share them; spotting that is the model's job.
+
+# %% [markdown]
+# ## What the guide's head can express
 #
 # Look at what the last layer computes: `sigmoid(w_a · encoded_a + w_b · encoded_b + bias)`.
-# That is a score for tweet A **plus** a score for tweet B. "Same author" is not a sum:
-# whatever score author 1 gets, a pair (author 1, author 1) must beat (author 1, author 2),
-# and (author 2, author 2) must beat (author 2, author 1). The first needs B's score for
-# author 1 to be higher than for author 2, the second the opposite. No weights satisfy both,
-# so the model cannot do better than guessing, however long it trains. Let's check.
+# That is a score `g(A)` for tweet A **plus** a score `h(B)` for tweet B. "Same author" is
+# not a sum. Take two authors, 1 and 2: the pair (1, 1) must score above (1, 2), so
+# `h(1) > h(2)`; the pair (2, 2) must score above (2, 1), so `h(2) > h(1)`. Both cannot hold:
+# of the four pairings of two authors, a sum gets at most three right.
+#
+# That is a limit, not a sentence to guessing. On unbalanced pairs a sum can beat chance
+# easily (when most "same" pairs are by one author, "both tweets look like that author" is a
+# sum of two scores and a good guess). Even on these balanced pairs, a sum that knew the four
+# authors could be right about three times in four: number the authors and say "same" when
+# A's number is at least B's. What we check here is narrower: trained on this symmetric, balanced
+# data for six epochs, does this head learn anything?
 
 # %% tags=["nbval-ignore-output"]
 def tweet_model(length, alphabet, hidden_units=None):
@@ -137,8 +188,10 @@ print("test accuracy per epoch:", np.round(guide_history.history['val_accuracy']
 assert max(guide_history.history['val_accuracy']) < 0.62, "the guide's head stays near chance"
 
 # %% [markdown]
-# Stuck at one half, as predicted. The fix is one hidden `Dense` layer with `relu` after the
-# merge: it can mix the two encodings (compare them) before the final decision.
+# It stays near one half, the rate of guessing: on this data, this head learns nothing
+# useful in six epochs, though a sum could reach about three in four. The fix is one hidden `Dense`
+# layer with `relu` after the merge: it can mix the two encodings (compare them) before the
+# final decision.
 
 # %%
 kfunc.utils.set_random_seed(0)
@@ -155,10 +208,26 @@ print(f"accuracy: {test_accuracy:.2f}")
 assert test_accuracy > 0.8, "chance is 0.5"
 
 # %% [markdown]
+# ### Predictions, right and wrong
+#
+# Four test pairs the model got right, then up to four it got wrong, with the probability it
+# gave to "same author":
+
+# %% tags=["nbval-ignore-output"]
+probabilities = model.predict([a_test, b_test], verbose=0)[:, 0]
+correct = (probabilities > 0.5) == (y_test == 1)
+right, wrong = np.flatnonzero(correct)[:4], np.flatnonzero(~correct)[:4]
+show_pairs(right, a_test, b_test, y_test, probabilities)
+print()
+show_pairs(wrong, a_test, b_test, y_test, probabilities)
+assert len(right) == 4 and len(wrong) > 0
+
+# %% [markdown]
 # ## Both tweets really are read by the same weights
 #
 # Cut the encoder out twice, once from each input: two models, each made of the one shared
-# LSTM. Given the same tweet, they return exactly the same vector.
+# LSTM. Given the same tweet, they return exactly the same vector. (`get_output_at` is the
+# Keras 2 way to name a call; Keras 3 removed it, and lesson 06 shows what to write there.)
 
 # %%
 lstm = model.layers[2]
@@ -171,32 +240,81 @@ assert same
 # %% [markdown]
 # ## Exercises
 #
-# 1. Is the trained model symmetric: does it give the same probability for (A, B) as for
-#    (B, A)? Check on the test pairs. Which part of the model could make them differ?
+# 1. Two authors, and their four pairings (1, 1), (1, 2), (2, 1), (2, 2), equally common. What
+#    is the best accuracy that a rule of the form "same when `g(A) + h(B) > t`" can reach on
+#    them?
 # 2. How many parameters does the LSTM have at classroom size (alphabet 32)? Work it out, then
 #    check with `count_params()`.
+# 3. Is the trained model symmetric: does it give exactly the same probability for (A, B) as
+#    for (B, A)? Answer `True` or `False`, after checking on the test pairs.
 
-# %% [markdown]
+# %% tags=["exercise"]
+# Exercise 1: replace None with the best accuracy, a number between 0 and 1.
+best_sum_accuracy = None
+
+# %% tags=["check"]
+Check("05.1", digest="ce5d3aa79ae56155078af52e8fac68eb2d0a78489f82bc26c1e1bbc667ba9fde",
+      hint="A sum cannot get all four right (see above). Can you choose g, h and t to get three?")(best_sum_accuracy)
+
+# %% tags=["exercise"]
+# Exercise 2: replace None with the number of parameters.
+lstm_parameters = None
+
+# %% tags=["check"]
+Check("05.2", digest="b5d9c3e64a87a360a13026278bd96af3d24019c34a02dfbd643005ea95af395d",
+      hint="An LSTM has four gates; each has a kernel, a recurrent kernel and a bias.")(lstm_parameters)
+
+# %% tags=["exercise"]
+# Exercise 3: replace None with True or False.
+model_is_symmetric = None
+
+# %% tags=["check"]
+Check("05.3", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="Compare model.predict([a_test, b_test]) with model.predict([b_test, a_test]).")(model_is_symmetric)
+
+# %% [markdown] tags=["answer"]
 # ### Worked answers
 
-# %% [markdown]
-# **1.** The encoder is shared, so swapping the tweets only swaps the two halves of the merged
-# vector. But the hidden `Dense` layer weighs the two halves differently, so the probabilities
-# differ. They still agree on the decision almost always.
+# %% [markdown] tags=["answer"]
+# **1.** Three in four. Say "same" when A's number is at least B's: `g(1) = 1, g(2) = 2`,
+# `h(1) = -1, h(2) = -2` and `t = -0.5`. The sum is above `t` for (1, 1), (2, 2) and (2, 1),
+# so the rule is right on both same pairs and on (1, 2), and wrong on (2, 1). Four right is
+# impossible, as shown above.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["answer"]
+g, h, t = {1: 1, 2: 2}, {1: -1, 2: -2}, -0.5
+pairs = [(1, 1), (1, 2), (2, 1), (2, 2)]
+best_sum_accuracy = np.mean([(g[a] + h[b] > t) == (a == b) for a, b in pairs])
+print(best_sum_accuracy)
+Check("05.1", digest="ce5d3aa79ae56155078af52e8fac68eb2d0a78489f82bc26c1e1bbc667ba9fde",
+      hint="A sum cannot get all four right (see above). Can you choose g, h and t to get three?")(best_sum_accuracy)
+
+# %% [markdown] tags=["answer"]
+# **2.** 4 × (32 × 64 + 64 × 64 + 64) = 24,832.
+
+# %% tags=["answer"]
+lstm_parameters = 4 * (32 * 64 + 64 * 64 + 64)
+assert lstm.count_params() == lstm_parameters
+print(lstm_parameters)
+Check("05.2", digest="b5d9c3e64a87a360a13026278bd96af3d24019c34a02dfbd643005ea95af395d",
+      hint="An LSTM has four gates; each has a kernel, a recurrent kernel and a bias.")(lstm_parameters)
+
+# %% [markdown] tags=["answer"]
+# **3.** No. The encoder is shared, so swapping the tweets only swaps the two halves of the
+# merged vector. But the hidden `Dense` layer weighs the two halves differently, so the
+# probabilities differ. They still agree on the decision almost always.
+
+# %% tags=["answer"]
 forward = model.predict([a_test, b_test], verbose=0)
 backward = model.predict([b_test, a_test], verbose=0)
+model_is_symmetric = bool(np.array_equal(forward, backward))
+Check("05.3", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="Compare model.predict([a_test, b_test]) with model.predict([b_test, a_test]).")(model_is_symmetric)
+
+# %% tags=["answer", "nbval-ignore-output"]
 print(f"largest difference: {np.abs(forward - backward).max():.2f}")
 print(f"same decision: {((forward > 0.5) == (backward > 0.5)).mean():.2f}")
 assert ((forward > 0.5) == (backward > 0.5)).mean() > 0.9
-
-# %% [markdown]
-# **2.** 4 × (32 × 64 + 64 × 64 + 64) = 24,832.
-
-# %%
-assert lstm.count_params() == 4 * (32 * 64 + 64 * 64 + 64)
-lstm.count_params()
 
 # %% [markdown]
 # ## Next

@@ -14,13 +14,15 @@
 # 1. watch nodes appear as an LSTM is called once, then twice;
 # 2. see which properties stop working once a layer has several nodes (`.output`,
 #    `.input_shape`), and what to use instead (`get_output_at`, `get_input_shape_at`);
-# 3. train a model whose shared LSTM has two nodes, and read the trained graph node by node.
+# 3. see what Keras 3 removed of all this, and what a Keras 3 program writes instead;
+# 4. train a model whose shared LSTM has two nodes, and read the trained graph node by node.
 
 # %%
 import numpy as np
 
 import kfunc
 from kfunc import Input, Model
+from kfunc.classroom import Check
 from kfunc.datasets import tweet_pairs
 from kfunc.layers import LSTM, Conv2D, Dense, concatenate
 
@@ -126,6 +128,32 @@ for node in range(2):
     print(f"node {node}: in {conv.get_input_shape_at(node)} -> out {conv.get_output_shape_at(node)}")
 
 # %% [markdown]
+# ## Keras 3: keep the tensors
+#
+# Everything above is Keras 2 (tf.keras 2.x), which kfunc follows, as does the guide. Keras 3
+# dropped most of it:
+#
+# * `get_output_at`, `get_input_at`, `get_input_shape_at` and `get_output_shape_at` are gone;
+# * `input_shape` and `output_shape` exist only on models (functional and `Sequential`), not on
+#   a plain layer such as `LSTM` or `Conv2D`;
+# * `.output` (and `.input`) on a layer with several nodes no longer raises: it quietly
+#   returns what the **first** call gave, `encoded_a` for our LSTM.
+#
+# A Keras 3 program keeps instead the tensor that each call returns, and asks *it*: its
+# `.shape`, or a `Model` that ends there (`Model(b, conved_b)` instead of
+# `Model(b, conv.get_output_at(1))`). That works in kfunc too:
+
+# %%
+print("LSTM, call 0:", encoded_a.shape, " call 1:", encoded_b.shape)
+print("Conv2D, call 0:", a.shape, "->", conved_a.shape, " call 1:", b.shape, "->", conved_b.shape)
+assert conved_b is conv.get_output_at(1) and conved_b.shape == conv.get_output_shape_at(1)
+
+# %% [markdown]
+# Keras 3 still records the calls, in a private list (`layer._inbound_nodes`), so that
+# `Model` can follow the graph; there is no public way left to ask a shared layer for its
+# second call. Keep the tensors in variables with telling names.
+
+# %% [markdown]
 # ## Nodes in a model you train
 #
 # Here is the model of lesson 05 with the guide's `LSTM(32)`: one LSTM, called on two tweets,
@@ -156,6 +184,36 @@ model
 
 # %%
 ([a_train, b_train], y_train), ([a_test, b_test], y_test) = tweet_pairs(n=1000, length=40, alphabet=32)
+print("pairs:", len(y_train), "for training,", len(y_test), "for testing")
+
+# %% [markdown]
+# ### The data
+#
+# The characters are made-up ids; we print id `i` as the `i`-th symbol of a 32-symbol
+# alphabet. The first six training pairs:
+
+# %%
+ALPHABET = "abcdefghijklmnopqrstuvwxyz .,!?#"
+
+
+def as_text(tweet):
+    """A one-hot tweet as a string, one symbol per written character (padding left out)."""
+    return ''.join(ALPHABET[row.argmax()] for row in tweet if row.any())
+
+
+def show_pairs(indices, tweets_a, tweets_b, labels, probabilities=None):
+    """A table of tweet pairs: the label, the model's probability if given, both tweets."""
+    header = f"{'same author?':>12}  " + ("p(same)  " if probabilities is not None else "")
+    print(header + f"{'tweet A':<40}  tweet B")
+    for i in indices:
+        answer = 'yes' if labels[i] == 1 else 'no'
+        shown = f"{probabilities[i]:7.2f}  " if probabilities is not None else ""
+        print(f"{answer:>12}  {shown}{as_text(tweets_a[i]):<40}  {as_text(tweets_b[i])}")
+
+
+show_pairs(range(6), a_train, b_train, y_train)
+
+# %%
 history = model.fit([a_train, b_train], y_train, epochs=8, batch_size=32,
                     validation_data=([a_test, b_test], y_test))
 
@@ -163,6 +221,17 @@ history = model.fit([a_train, b_train], y_train, epochs=8, batch_size=32,
 test_loss, test_accuracy = model.evaluate([a_test, b_test], y_test, verbose=0)
 print(f"accuracy: {test_accuracy:.2f}")
 assert test_accuracy > 0.8, "chance is 0.5"
+
+# %% [markdown]
+# Three test pairs it got right and up to three it got wrong, with the probability it gave to
+# "same author":
+
+# %% tags=["nbval-ignore-output"]
+probabilities = model.predict([a_test, b_test], verbose=0)[:, 0]
+correct = (probabilities > 0.5) == (y_test == 1)
+right, wrong = np.flatnonzero(correct)[:3], np.flatnonzero(~correct)[:3]
+show_pairs(np.concatenate([right, wrong]), a_test, b_test, y_test, probabilities)
+assert len(right) == 3 and len(wrong) > 0
 
 # %% [markdown]
 # ### Reading the trained graph by node
@@ -221,37 +290,79 @@ explore(model, shared_lstm.name, 1)
 # ## Exercises
 #
 # 1. Call one `Dense(4)` layer on an input of shape `(3,)`, then on an input of shape `(5, 3)`.
-#    Which of `.input_shape`, `get_input_shape_at(0)` and `get_input_shape_at(1)` work, and
-#    what do they return?
+#    Which of `.input_shape`, `get_input_shape_at(0)` and `get_input_shape_at(1)` work? What
+#    does `get_input_shape_at(1)` return?
 # 2. In the trained `model`, the `concatenate` layer was called once, with two tensors. How
-#    many nodes does it have, and what are the histories (layer, node, tensor) of its inputs?
+#    many nodes does it have?
+# 3. In Keras 3, which of our two LSTM tensors does `lstm.output` return: `'encoded_a'`,
+#    `'encoded_b'`, or `'error'` if it raises?
 
-# %% [markdown]
+# %% tags=["exercise"]
+# Exercise 1: replace None with the shape that get_input_shape_at(1) returns.
+second_input_shape = None
+
+# %% tags=["check"]
+Check("06.1", digest="8dea11c1d22205cafb26609e26e95b72e2906c6e87aa8bb9800ad32c0677752e",
+      hint="A shape starts with the batch axis, None.")(second_input_shape)
+
+# %% tags=["exercise"]
+# Exercise 2: replace None with the number of nodes.
+merge_nodes = None
+
+# %% tags=["check"]
+Check("06.2", digest="6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
+      hint="A node is one call, however many tensors that call reads.")(merge_nodes)
+
+# %% tags=["exercise"]
+# Exercise 3: replace None with 'encoded_a', 'encoded_b' or 'error'.
+keras3_lstm_output = None
+
+# %% tags=["check"]
+Check("06.3", digest="66ce2d93d3e9a919c46d689f8ec9e0686a6dd43b96b6d417f924a3884e23ecbe",
+      hint="Read the section 'Keras 3: keep the tensors' again.")(keras3_lstm_output)
+
+# %% [markdown] tags=["answer"]
 # ### Worked answers
 
-# %% [markdown]
+# %% [markdown] tags=["answer"]
 # **1.** A `Dense` layer only looks at the last axis, so both calls are fine. The two nodes
-# have different input shapes: `.input_shape` is ill-defined, the per-node accessors work.
+# have different input shapes: `.input_shape` is ill-defined, the per-node accessors work, and
+# `get_input_shape_at(1)` is `(None, 5, 3)`.
 
-# %%
+# %% tags=["answer"]
 dense = Dense(4)
 dense(Input(shape=(3,)))
 dense(Input(shape=(5, 3)))
-print(dense.get_input_shape_at(0), dense.get_input_shape_at(1))
+second_input_shape = dense.get_input_shape_at(1)
+print(dense.get_input_shape_at(0), second_input_shape)
 print(dense.get_output_shape_at(0), dense.get_output_shape_at(1))
+Check("06.1", digest="8dea11c1d22205cafb26609e26e95b72e2906c6e87aa8bb9800ad32c0677752e",
+      hint="A shape starts with the batch axis, None.")(second_input_shape)
 
-# %% tags=["raises-exception"]
+# %% tags=["answer", "raises-exception"]
 dense.input_shape
 
-# %% [markdown]
+# %% [markdown] tags=["answer"]
 # **2.** One call, so one node, even though it has two input tensors. They are the outputs of
 # the LSTM's node 0 and node 1.
 
-# %%
+# %% tags=["answer"]
 merge_layer = merged._keras_history.layer
-print(merge_layer.name, "nodes:", len(merge_layer.inbound_nodes))
+merge_nodes = len(merge_layer.inbound_nodes)
 for tensor in merge_layer.get_input_at(0):
     print(tensor._keras_history)
+Check("06.2", digest="6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
+      hint="A node is one call, however many tensors that call reads.")(merge_nodes)
+
+# %% [markdown] tags=["answer"]
+# **3.** Keras 3 does not raise: `.output` gives the first call's tensor, `encoded_a`. A
+# Keras 2 program that relied on the error to catch a mistake gets the first tweet's
+# encoding without a word.
+
+# %% tags=["answer"]
+keras3_lstm_output = 'encoded_a'
+Check("06.3", digest="66ce2d93d3e9a919c46d689f8ec9e0686a6dd43b96b6d417f924a3884e23ecbe",
+      hint="Read the section 'Keras 3: keep the tensors' again.")(keras3_lstm_output)
 
 # %% [markdown]
 # ## Next

@@ -461,6 +461,7 @@ kfunc.utils.set_random_seed(1)
 reloaded.fit(x_train, y_train, epochs=1, verbose=0)
 assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), reloaded.get_weights()))
 print("same weights after one more epoch")
+folder.cleanup()
 
 # %% [markdown]
 # ## Teaching errors
@@ -477,9 +478,6 @@ model.fit(x_train, y_train, epoch=3)
 kfunc.utils.clear_session()
 inputs = Input(shape=(784,))
 Model(inputs, Dense(10, activation='softmax')(inputs)).fit(x_train, y_train)
-
-# %%
-folder.cleanup()
 
 # %% [markdown]
 # ## Exercises

@@ -117,6 +117,7 @@ assert np.sum(answers != truth) >= 1
 modern = Model(inputs=inputs, outputs=predictions)
 assert modern.count_params() == model.count_params() == 55_050
 assert modern.output_shape == model.output_shape == (None, 10)
+print(f"{modern.count_params():,} parameters, output {modern.output_shape}: the same model")
 
 # %% [markdown]
 # Other old keyword arguments of layers are translated the same way, for instance
@@ -268,6 +269,7 @@ lstm.output
 # %%
 assert lstm.get_output_at(0) == encoded_a
 assert lstm.get_output_at(1) == encoded_b
+print("get_output_at(0) is encoded_a, get_output_at(1) is encoded_b")
 
 # %% [markdown]
 # ## Channels-first images
@@ -318,6 +320,7 @@ output.shape
 # %%
 assert output.shape == (None, 192, 256, 256)
 assert Model(input_img, output).count_params() == 140_160  # the same as lesson 07's module
+print("192 channels = 3 towers x 64; 140,160 parameters, as in lesson 07")
 
 # %% [markdown]
 # ## The residual connection: two mistakes in a row

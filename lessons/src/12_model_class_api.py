@@ -57,6 +57,8 @@ show_digits(x_train[:12], [str(d) for d in y_train[:12].argmax(axis=1)])
 print("first label, one-hot:", y_train[0].astype(int))
 
 # %% [markdown]
+# ## A fresh model for every experiment
+#
 # Many experiments below start from the **same** untrained model, so we write a function
 # that seeds everything and builds and compiles it. Same seed, same initial weights.
 
@@ -110,6 +112,8 @@ print(f"loss {plain[0]:.4f} -> {doubled[0]:.4f}; accuracy {plain[1]:.4f} -> {dou
 assert np.isclose(doubled[0], 2 * plain[0]) and doubled[1] == plain[1]
 
 # %% [markdown]
+# ### Objects instead of names
+#
 # An optimizer object, and a loss object instead of a name, give the same training:
 
 # %%
@@ -187,7 +191,9 @@ print("accuracy after 1, 4 and 8 rows:", np.round(by_row[[0, 3, 7]], 2))
 assert by_row[0] < 0.3 < 0.5 < by_row[7]
 
 # %% [markdown]
-# What a weight of 0 means, exactly: give the first four rows weight 0 and scramble their
+# ### What a weight of 0 means
+#
+# Exactly this: give the first four rows weight 0 and scramble their
 # targets. The loss and the weighted accuracy do not move; only the unweighted accuracy,
 # which ignores the weights, notices:
 
@@ -214,6 +220,8 @@ model = fresh_model()
 history = model.fit(x_train, y_train, batch_size=32, epochs=2, verbose=2)
 
 # %% [markdown]
+# ### The `History`
+#
 # `fit` returns a `History`: `history.history` holds one value per epoch for the loss and
 # each metric, `history.epoch` the epoch numbers, and `history.params` what the run was.
 # The same object stays reachable as `model.history`.
@@ -242,6 +250,8 @@ assert np.isclose(tail['loss'], history.history['val_loss'][-1])
 assert np.isclose(tail['accuracy'], history.history['val_accuracy'][-1])
 
 # %% [markdown]
+# ### Separate validation data, and how often
+#
 # If your data is sorted (all the zeros first, say), the tail is a poor validation set:
 # shuffle the arrays yourself first, or pass `validation_data=(x_val, y_val)`.
 # `validation_freq=2` validates only every second epoch, and the `val_` entries of the
@@ -283,6 +293,8 @@ print("same weights after training:", same)
 assert same
 
 # %% [markdown]
+# ### Weighted evaluation
+#
 # `evaluate` takes `sample_weight` too, and computes the same weighted mean. Here we redo it
 # by hand from `predict`: the categorical cross-entropy of a sample is `-log` of the
 # probability given to its true class.
@@ -377,6 +389,8 @@ with open(os.path.join(folder.name, 'training.csv')) as f:
     assert len(f.readlines()) == 1 + len(history.epoch), "one CSV row per epoch, after the header"
 
 # %% [markdown]
+# ### Restoring the best checkpoint
+#
 # The checkpoints are ordinary weight files: load the best one into a fresh model.
 
 # %%
@@ -451,6 +465,8 @@ assert np.array_equal(reloaded.predict(x_test), model.predict(x_test))
 print("identical predictions")
 
 # %% [markdown]
+# ### Training goes on where it stopped
+#
 # Because the optimizer's state (RMSprop's running averages) is in the file, training goes on
 # exactly where it stopped: one more epoch, from the same seed, gives the same weights.
 

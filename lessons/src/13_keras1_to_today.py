@@ -87,6 +87,8 @@ model.compile(optimizer='rmsprop',
               metrics=['accuracy'])
 
 # %% [markdown]
+# ### Training it
+#
 # The model was built; the warning says what to write today. Training the Keras 1 way, with
 # `nb_epoch`:
 
@@ -100,6 +102,8 @@ print("chance:   0.10 (one digit in ten)")
 assert accuracy > 0.8
 
 # %% [markdown]
+# ### Its predictions
+#
 # Some of its answers on test digits, right and then wrong (in red, the true digit in
 # brackets):
 
@@ -111,6 +115,8 @@ show_digits(data_test[shown], [f"{answers[i]}" if answers[i] == truth[i] else f"
 assert np.sum(answers != truth) >= 1
 
 # %% [markdown]
+# ### The modern call
+#
 # Pasting the modern call back in builds the same model:
 
 # %%
@@ -166,6 +172,8 @@ headline_model = model
 headline_model
 
 # %% [markdown]
+# ### The other modes
+#
 # The other modes map to today's merge functions: `'sum'` → `add`, `'mul'` → `multiply`,
 # `'ave'` → `average`, `'max'` → `maximum`, `'dot'` and `'cos'` → `dot` (with
 # `normalize=True` for the cosine). Keras 1's `'dot'` took the last axis unless told
@@ -196,6 +204,8 @@ bad_answer_input = Input(shape=(100,), dtype='int32')
 embedded_question = Embedding(output_dim=1024)(question_input)
 
 # %% [markdown]
+# ### With a vocabulary
+#
 # With a vocabulary of 10,000 words, as in the rest of the guide, the encoders build, and the
 # `'dot'` merges give the two scores:
 
@@ -219,7 +229,9 @@ good_answer_score = merge([encoded_question, encoded_good_answer], mode='dot')
 bad_answer_score = merge([encoded_question, encoded_bad_answer], mode='dot')
 
 # %% [markdown]
-# The second mistake: a `Lambda` whose function takes **two** arguments, `x` and `y`. A
+# ### The second mistake
+#
+# A `Lambda` whose function takes **two** arguments, `x` and `y`. A
 # `Lambda` called on a list of tensors receives the whole list as **one** argument:
 
 # %% tags=["raises-exception"]
@@ -256,6 +268,8 @@ assert lstm.get_output() is encoded_a
 assert lstm.output == encoded_a
 
 # %% [markdown]
+# ### Two calls, two nodes
+#
 # With two calls, `output` is ill-defined. The old guide prints this error as an
 # `AssertionError`, but that is a misprint: Keras 1's code raised an `AttributeError`, as
 # Keras 2 and kfunc do, with the same advice:
@@ -297,6 +311,8 @@ assert conv.get_input_shape_at(1) == (None, 3, 64, 64)
 print(conved_a.shape, conved_b.shape)
 
 # %% [markdown]
+# ### The old inception module
+#
 # The old inception module is where `concat_axis=1` comes from (lesson 07). With channels
 # first, axis 1 **is** the channel axis, so the old code joins the towers the right way:
 
@@ -337,6 +353,8 @@ y = Convolution2D(16, 3, 3, border_mode='same')
 z = merge([x, y], mode='sum')
 
 # %% [markdown]
+# ### Called, and still wrong
+#
 # Calling it, as the message says, reveals the second mistake: 16 channels cannot be added to
 # 3 (lesson 08).
 
@@ -371,6 +389,8 @@ out = MaxPooling2D((2, 2))(x)
 vision_model = Model(digit_input, out)
 
 # %% [markdown]
+# ### The right input, the wrong shapes
+#
 # Starting from `digit_input`, the model builds. But look at the shapes: the convolutions
 # (old spelling) read channels first, while `MaxPooling2D((2, 2))` has no old keyword, so it is
 # read as today's layer, channels last, and it pools the wrong two axes. (Keras 1 chose the
@@ -400,6 +420,8 @@ classification_model = Model([digit_a, digit_b], out)
 print(x.shape, "->", vision_model.output_shape, "->", classification_model.output_shape)
 
 # %% [markdown]
+# ### The Keras 2 version
+#
 # The Keras 2 version says the layout once per image layer, flattens, and gives one
 # probability per pair (lesson 09 trains it, channels last):
 

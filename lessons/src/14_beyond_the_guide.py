@@ -52,6 +52,8 @@ show_digits(x_train[:12], [str(d) for d in y_train[:12].argmax(axis=1)])
 print(x_train.shape, y_train.shape, x_test.shape, y_test.shape)
 
 # %% [markdown]
+# ### The model
+#
 # The model of lesson 01, with names for its layers, so we can find them again:
 
 # %%
@@ -187,6 +189,8 @@ print(isinstance(model, torch.nn.Module))
 print(model.code)
 
 # %% [markdown]
+# ### Its parameters, and calling it
+#
 # Its weights are the module's parameters, under their layers' names, and calling it on a
 # torch tensor runs that code:
 
@@ -235,6 +239,8 @@ assert largest < 1e-4
 print("the same weights, to float rounding")
 
 # %% [markdown]
+# ### kfunc measures what torch trained
+#
 # And kfunc's `evaluate` measures the weights the hand-written loop trained:
 
 # %% tags=["nbval-ignore-output"]
@@ -260,6 +266,8 @@ with torch.no_grad():
     assert torch.allclose(compiled(torch.from_numpy(x_test)), model(torch.from_numpy(x_test)))
 
 # %% [markdown]
+# ### `jit_compile=True`
+#
 # The default backend, `inductor`, fuses these operations into generated C++ or GPU kernels.
 # That takes seconds to minutes the first time, so this lesson does not run it; in your own
 # programs, one argument of `compile` puts training, evaluation and prediction through it:

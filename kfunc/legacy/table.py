@@ -24,7 +24,7 @@ CONSUME_LESS = {"cpu": 1, "mem": 1, "gpu": 2}  # Keras 2 folded implementation 0
 
 CHANNELS_FIRST = dict(
     implies={"data_format": "channels_first"},
-    implied_note="Keras 1 image layers read channels-first data, (channels, rows, cols)",
+    implied_note="kfunc reads Keras 1 image layers channels-first, (channels, rows, cols), as the older guide's code does",
 )
 
 # ---------------------------------------------------------------------- layer arguments

@@ -232,7 +232,7 @@ def test_multi_output_panels_group_each_metric_over_the_outputs():
     record.add_epoch(0, logs, 0.001)
     without_rate = [
         ("loss", [("loss", "loss")], "loss"),
-        ("loss by output", [("main_output (x1)", "main_output_loss"), ("aux_output (x0.2)", "aux_output_loss")],
+        ("loss by output", [("main_output (weight 1)", "main_output_loss"), ("aux_output (weight 0.2)", "aux_output_loss")],
          "outputs"),
         ("acc", [("main_output", "main_output_acc"), ("aux_output", "aux_output_acc")], "metric"),
     ]

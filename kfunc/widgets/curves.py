@@ -5,7 +5,7 @@ same colour, epochs on the x axis (epoch 1 ends at x = 1):
 
 * **loss**: the total loss, the running loss of the epoch in progress (thin), and
   the best epoch marked (a dotted line and a star);
-* **loss by output** (multi-output models): each output's own loss, its loss weight
+* **loss by output** (multi-output models): each output's own loss, before weighting; its weight
   in the legend;
 * one panel per metric; for a multi-output model, a metric's outputs share a panel
   (``main_output_acc`` and ``aux_output_acc`` are both "acc");
@@ -40,7 +40,8 @@ def panels(record):
     result = []
     if "loss" in names or record.trace:  # the running loss is drawn from the first batches on
         result.append(("loss", [("loss", "loss")], "loss"))
-    output_losses = [(f"{o} (x{weights[o]:g})", f"{o}_loss") for o in outputs if f"{o}_loss" in names]
+    # Each output's own loss, as History logs it: before its weight, which the legend gives.
+    output_losses = [(f"{o} (weight {weights[o]:g})", f"{o}_loss") for o in outputs if f"{o}_loss" in names]
     if output_losses:
         result.append(("loss by output", output_losses, "outputs"))
     groups = {}

@@ -8,6 +8,7 @@ work; ``tools/run_lessons.py`` (``--headless``) must fail only when a lesson fai
 import asyncio
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -152,6 +153,9 @@ def test_lessons_sh_serves_jupyterlab_on_a_working_copy(tmp_path):
         _wait_for_server(server, base, token, log)
         status, page = _get(f"{base}/lab?token={token}")
         assert status == 200 and b"JupyterLab" in page
+        # the lessons command installs RISE: a lesson opens as a slideshow at /rise/<lesson>
+        status, page = _get(f"{base}/rise/05_shared_layers.ipynb?token={token}")
+        assert status == 200 and re.search(rb'"notebookPath": "/?05_shared_layers.ipynb"', page), page[:300]
 
         lessons = sorted(p.name for p in (REPO / "lessons").glob("*.ipynb"))
         assert len(lessons) >= 13
@@ -176,6 +180,16 @@ def test_lessons_sh_serves_jupyterlab_on_a_working_copy(tmp_path):
             server.wait()
     assert _wait_until(lambda: not _group_running(server.pid), 10), "processes of lessons.sh are still running"
     assert kernel_pid is None or _wait_until(lambda: not _running(kernel_pid), 10), "the lesson's kernel still runs"
+
+
+def test_lessons_sh_makes_student_copies_where_it_is_told(tmp_path):
+    run = subprocess.run(["bash", str(REPO / "tools" / "lessons.sh"), "--student-copies", "05", "--out", "handout"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    copy = tmp_path / "handout" / "05_shared_layers.ipynb"  # --out is relative to where the command was typed
+    assert f"wrote {copy}" in run.stdout
+    cells = json.loads(copy.read_text())["cells"]
+    assert cells and not any("answer" in c["metadata"].get("tags", []) or c.get("outputs") for c in cells)
 
 
 def _result(lesson, seconds=10.0, mb=300.0, accuracy=0.9, error=None, connections=()):

@@ -80,6 +80,31 @@ def test_warns_once_per_call_site():
     assert len(legacy(record)) == 2
 
 
+def _run_as_cell(source, name):
+    """Run ``source`` as the notebook cell ``name`` (a file of its own); return its legacy warnings' texts."""
+    import linecache
+
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        exec(compile(source, name, "exec"), {"Convolution2D": Convolution2D, "MaxPooling2D": MaxPooling2D})
+    return [str(w.message) for w in legacy(record)]
+
+
+def test_a_cell_explains_each_note_once_and_updates_every_call():
+    cell = ("a = Convolution2D(8, 1, 1, border_mode='same')\n"
+            "b = Convolution2D(8, 3, 3, border_mode='same')\n"
+            "c = MaxPooling2D((2, 2), border_mode='same')\n")
+    first, second, pooling = _run_as_cell(cell, "<cell-1>")
+    assert first.startswith("Update your Convolution2D call: Conv2D(8, (1, 1), padding='same', data_format='channels_first')\n")
+    assert "nb_row, nb_col are now kernel_size" in first and "channels-first" in first
+    assert second == "Update your Convolution2D call: Conv2D(8, (3, 3), padding='same', data_format='channels_first')"
+    assert pooling == "Update your MaxPooling2D call: MaxPooling2D((2, 2), padding='same', data_format='channels_first')"
+    # another cell is read on its own: it explains again
+    (again,) = _run_as_cell("d = Convolution2D(8, 5, 5)\n", "<cell-2>")
+    assert "(Keras 1 spelling: Convolution2D is now Conv2D;" in again and "channels-first" in again
+
+
 def test_each_spelling_at_one_call_site_warns_once_with_its_own_call():
     a, b = Input(shape=(4,)), Input(shape=(4,))
     with warnings.catch_warnings(record=True) as record:

@@ -3,7 +3,14 @@
 nbval (in tools/test.sh) runs the lessons and compares every output; these tests catch,
 in a second, what nbval would not say clearly: a notebook edited by hand or out of sync
 with its script, a cell not executed, an error where none belongs, a missing heading,
-an absolute path, a notebook too large, a lesson missing from the index.
+an absolute path, a notebook too large, a lesson missing from the index, a cell that
+shows nothing.
+
+And the classroom conventions (lessons/README.md, "For maintainers"): every cell has its
+RISE slide type; every lesson has an exercise whose check cell says "not yet" to the
+placeholder, and the same check says "right" in the worked answers (the check tested with a
+wrong and a right answer); the worked answers, tagged ``answer``, come last, and the
+student copy (tools/student_copy.py) keeps none of them.
 """
 
 import ast
@@ -24,6 +31,12 @@ ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:-])/(?:work|tmp|root|home)(?=[/\s'\":,)\
 BINARY_MIME = ("image/png", "image/jpeg", "image/gif")
 ACCURACY_LINE = re.compile(r"^accuracy:\s*[0-9]*\.?[0-9]+\s*$", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ANSWER, EXERCISE, CHECK = "answer", "exercise", "check"
+ANSWERS_HEADING = "### Worked answers"
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+# the lines kfunc.classroom.Check prints
+CHECK_NOT_YET = re.compile(r"^✗ (\S+): not (?:answered )?yet\.", re.MULTILINE)
+CHECK_RIGHT = re.compile(r"^✓ (\S+): right\.$", re.MULTILINE)
 
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
 SCRIPTS = sorted(SOURCES.glob("[0-9][0-9]_*.py"))
@@ -157,23 +170,138 @@ def test_first_code_cell_seeds(path):
     assert "set_random_seed(" in first, f"{path.name}: the first code cell must seed everything"
 
 
+def _answers_heading(path, cells):
+    """The index of the lesson's one '### Worked answers' heading."""
+    answers = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.lstrip().startswith(ANSWERS_HEADING)]
+    assert len(answers) == 1, f"{path.name}: expected one '{ANSWERS_HEADING}' heading, found {len(answers)}"
+    return answers[0]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
 def test_exercises_with_collapsed_worked_answers(path):
     cells = _read(path).cells
     headings = [(i, c) for i, c in enumerate(cells) if c.cell_type == "markdown"]
     exercises = [i for i, c in headings if re.search(r"^## Exercises\s*$", c.source, re.MULTILINE)]
-    answers = [(i, c) for i, c in headings if c.source.lstrip().startswith("### Worked answers")]
     assert exercises, f"{path.name}: no '## Exercises' heading"
-    assert len(answers) == 1, f"{path.name}: expected one '### Worked answers' heading, found {len(answers)}"
-    index, cell = answers[0]
+    index = _answers_heading(path, cells)
+    cell = cells[index]
     assert index > exercises[0], "the worked answers come after the exercises"
     assert cell.metadata.get("jp-MarkdownHeadingCollapsed") is True, "the worked answers heading must be collapsed"
+    assert ANSWER in _tags(cell), f"{path.name}: tag the '{ANSWERS_HEADING}' heading {ANSWER!r}, as the answers below it"
     assert any(c.cell_type == "code" for c in cells[index + 1:]), "the worked answers need code cells"
     # JupyterLab's "Run All" makes the last cell active and opens the heading that hides it, so
     # the lesson ends with a heading of its own, outside the worked answers
     last = cells[-1]
     assert last.cell_type == "markdown" and re.match(r"##? \S", last.source), (
         f"{path.name}: end with a '## Next' heading after the worked answers, so that Run All leaves them collapsed")
+    assert ANSWER not in _tags(last), f"{path.name}: the final '## Next' cell is for students too: do not tag it {ANSWER!r}"
+
+
+# ------------------------------------------------------------------ the classroom: slides, exercises, student copies
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_every_cell_has_its_slide_type(path):
+    for index, cell in enumerate(_read(path).cells):
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        assert slide_type in SLIDE_TYPES, (
+            f"{path.name} cell {index} has slide type {slide_type!r}: regenerate with tools/regen_lessons.py "
+            f"{path.name[:2]}, which gives every cell one of {sorted(SLIDE_TYPES)}")
+        if ANSWER in _tags(cell):
+            assert slide_type == "skip", f"{path.name} cell {index} is a worked answer: its slide type must be 'skip'"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_every_exercise_is_followed_by_its_check(path):
+    cells = _read(path).cells
+    exercises = [i for i, c in enumerate(cells) if c.cell_type == "code" and EXERCISE in _tags(c)]
+    assert exercises, f"{path.name}: no code cell tagged {EXERCISE!r}; every lesson has at least one exercise"
+    for index in exercises:
+        following = cells[index + 1] if index + 1 < len(cells) else None
+        assert following is not None and following.cell_type == "code" and CHECK in _tags(following), (
+            f"{path.name} cell {index} is an exercise: the next cell must be a code cell tagged {CHECK!r} "
+            "that calls kfunc.classroom.Check on the answer")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_every_check_says_not_yet_to_the_placeholder_and_right_to_the_worked_answer(path):
+    not_yet, right = {}, {}
+    for index, cell in enumerate(_code_cells(_read(path))):
+        printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+        if CHECK in _tags(cell):
+            found = CHECK_NOT_YET.findall(printed)
+            assert found, f"{path.name}: check cell {cell.id} shows no '✗ <id>: not yet' line"
+            for check_id in found:
+                not_yet[check_id] = not_yet.get(check_id, 0) + 1
+        if ANSWER in _tags(cell):
+            for check_id in CHECK_RIGHT.findall(printed):
+                right[check_id] = right.get(check_id, 0) + 1
+    assert not_yet, f"{path.name}: no check cell"
+    for check_id in sorted(set(not_yet) | set(right)):
+        assert not_yet.get(check_id) == 1, (
+            f"{path.name}: check {check_id} says 'not yet' {not_yet.get(check_id, 0)} times in check cells; expected once")
+        assert right.get(check_id) == 1, (
+            f"{path.name}: check {check_id} says 'right' {right.get(check_id, 0)} times in the worked answers; "
+            "expected once (the worked answer calls the same Check on the right answer)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_worked_answers_come_last_after_their_heading(path):
+    # the student copy drops the answer cells, so no later cell may need them: they come
+    # last, after their heading, and only the final '## Next' cell follows them
+    cells = _read(path).cells
+    heading = _answers_heading(path, cells)
+    for index, cell in enumerate(cells):
+        if index < heading:
+            assert ANSWER not in _tags(cell), f"{path.name} cell {index} is tagged {ANSWER!r} but comes before '{ANSWERS_HEADING}'"
+        elif index < len(cells) - 1:
+            assert ANSWER in _tags(cell), (
+                f"{path.name} cell {index} follows '{ANSWERS_HEADING}' but is not tagged {ANSWER!r}: the worked answers "
+                "come last, only the final '## Next' cell after them")
+
+
+def _student_copy():
+    pytest.importorskip("nbclient", reason="tools/student_copy.py runs lessons with nbclient (test extra)")
+    pytest.importorskip("jupytext", reason="tools/student_copy.py reads lessons with jupytext (test extra)")
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    import student_copy
+
+    return student_copy
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_student_copy_holds_no_worked_answer(path):
+    student = nbformat.reads(_student_copy().student_text(path), as_version=4)
+    for cell in student.cells:
+        assert ANSWER not in _tags(cell), f"the student copy of {path.name} keeps an answer cell: {cell.source[:60]!r}"
+        assert "worked answers" not in cell.source.lower(), (
+            f"the student copy of {path.name} mentions the worked answers: {cell.source[:60]!r}")
+        assert not cell.get("outputs"), f"the student copy of {path.name} keeps outputs"
+    assert any(EXERCISE in _tags(cell) for cell in student.cells), f"the student copy of {path.name} lost its exercises"
+
+
+# What a cell may do and show nothing: define names for the cells that follow.
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign,
+               ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
+def test_no_cell_shows_nothing_unless_it_only_defines(path):
+    # A cell that runs and shows nothing leaves a student wondering whether it worked. So a code
+    # cell with no output may only define things (imports, assignments, functions, classes); a
+    # call such as `model.compile(...)` joins the cell that shows its effect. The first code cell
+    # (imports, seeds) is the setup and may stay silent.
+    for cell in _code_cells(_read(path))[1:]:
+        if cell.outputs:
+            continue
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        doing = [node for node in ast.parse(source).body if not isinstance(node, DEFINITIONS)]
+        assert not doing, (
+            f"{path.name} cell {cell.id} shows nothing, yet does more than define names "
+            f"(`{ast.get_source_segment(source, doing[0]).splitlines()[0]}`): show what it did (end with a value, "
+            "print it) or join it with the cell that shows its effect")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lesson_ids(NOTEBOOKS))
@@ -253,3 +381,50 @@ def test_notebooks_are_valid_json_with_trailing_newline():
         text = path.read_text(encoding="utf-8")
         json.loads(text)
         assert text.endswith("\n"), f"{path.name}: write notebooks with tools/regen_lessons.py"
+
+
+# ------------------------------------------------------------------ the classroom tools themselves
+
+
+def _notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    for index, (kind, source, tags) in enumerate(cells):
+        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+        cell.id = f"cell-{index:03d}"
+        cell.metadata["tags"] = list(tags)
+        nb.cells.append(cell)
+    return nb
+
+
+def test_regen_gives_slide_types_from_headings_and_skips_answers():
+    slide_type = _student_copy().regen_lessons.slide_type
+    cell = nbformat.v4.new_markdown_cell
+    assert slide_type(cell("# 05 · Shared layers")) == "slide"
+    assert slide_type(cell("## The guide's model\n\ntext")) == "slide"
+    assert slide_type(cell("### A detail")) == "subslide"
+    assert slide_type(cell("Some prose")) == "-"
+    assert slide_type(nbformat.v4.new_code_cell("## not a heading")) == "-"
+    assert slide_type(cell("Prose", metadata={"slideshow": {"slide_type": "subslide"}})) == "subslide"
+    assert slide_type(cell("## Heading", metadata={"slideshow": {"slide_type": "fragment"}})) == "fragment"
+    assert slide_type(cell("### Worked answers", metadata={"tags": ["answer"]})) == "skip"
+    assert slide_type(cell("x", metadata={"tags": ["answer"], "slideshow": {"slide_type": "slide"}})) == "skip"
+
+
+def test_student_notebook_drops_answers_and_outputs():
+    student_copy = _student_copy()
+    nb = _notebook(("markdown", "# Lesson", ()), ("code", "x = None", ("exercise",)), ("code", "Check(...)(x)", ("check",)),
+                   ("markdown", "### Worked answers", ("answer",)), ("code", "x = 3", ("answer",)),
+                   ("markdown", "## Next", ()))
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="✗ 01.1: not answered yet.\n")]
+    nb.cells[2].execution_count = 2
+    student = student_copy.student_notebook(nb)
+    assert [c.source for c in student.cells] == ["# Lesson", "x = None", "Check(...)(x)", "## Next"]
+    assert student.cells[2].outputs == [] and student.cells[2].execution_count is None
+    assert len(nb.cells) == 6 and nb.cells[2].outputs, "the lesson itself is left as it was"
+
+
+def test_student_copies_go_outside_the_repository(tmp_path):
+    student_copy = _student_copy()
+    with pytest.raises(SystemExit, match="inside the repository"):
+        student_copy.output_folder(REPO / "lessons" / "student")
+    assert student_copy.output_folder(tmp_path / "handout") == (tmp_path / "handout").resolve()

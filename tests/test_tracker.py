@@ -136,8 +136,23 @@ def test_widget_tracker_is_closed_and_leaves_a_snapshot():
     # 3. the snapshot: the curves as PNG, the epoch table as HTML, each with text
     curves, table = sink[-2][1], sink[-1][1]
     assert base64.b64decode(curves["image/png"]).startswith(PNG_MAGIC)
-    assert curves["text/plain"] == "<Training curves: loss, loss by output, acc, learning rate; 3 epochs>"
+    assert curves["text/plain"] == "<Training curves: loss, loss by output, acc; 3 epochs>"  # the rate stayed 0.01
     assert "<table" in table["text/html"] and BEST_STYLE in table["text/html"]
+    assert table["text/plain"].startswith("Trained 3 epochs. Best epoch: 3 (val_loss ")
+
+
+def test_learning_rate_panel_appears_when_the_rate_changes():
+    sink = []
+    tracker = LiveTracker(mode="widget", sink=sink, **EVERY_BATCH)
+    model = FakeModel()
+    model.optimizer.learning_rate = 0.01
+
+    def lower_the_rate(epoch, batch):
+        model.optimizer.learning_rate = 0.01 / (epoch + 1)
+
+    fake_fit(tracker, model, epochs=3, during_batch=lower_the_rate)
+    curves, table = sink[-2][1], sink[-1][1]
+    assert curves["text/plain"] == "<Training curves: loss, loss by output, acc, learning rate; 3 epochs>"
     assert table["text/plain"].startswith("Trained 3 epochs. Best epoch: 3 (val_loss ")
 
 

@@ -227,15 +227,27 @@ def test_history_plot_draws_a_panel_per_quantity():
 
 def test_multi_output_panels_group_each_metric_over_the_outputs():
     record = TrainingRecord(weights=[("main_output", 1.0), ("aux_output", 0.2)])
-    record.add_epoch(0, {"loss": 0.8, "main_output_loss": 0.6, "aux_output_loss": 1.0,
-                         "main_output_acc": 0.7, "aux_output_acc": 0.6, "val_loss": 0.9}, 0.001)
-    assert panels(record) == [
+    logs = {"loss": 0.8, "main_output_loss": 0.6, "aux_output_loss": 1.0,
+            "main_output_acc": 0.7, "aux_output_acc": 0.6, "val_loss": 0.9}
+    record.add_epoch(0, logs, 0.001)
+    without_rate = [
         ("loss", [("loss", "loss")], "loss"),
         ("loss by output", [("main_output (x1)", "main_output_loss"), ("aux_output (x0.2)", "aux_output_loss")],
          "outputs"),
         ("acc", [("main_output", "main_output_acc"), ("aux_output", "aux_output_acc")], "metric"),
-        ("learning rate", [("lr", "lr")], "lr"),
     ]
+    assert panels(record) == without_rate  # one rate so far: a flat line says nothing
+    record.add_epoch(1, logs, 0.0005)  # the rate changed: its panel appears
+    assert panels(record) == [*without_rate, ("learning rate", [("lr", "lr")], "lr")]
+
+
+def test_learning_rate_panel_follows_changes_within_epochs():
+    record = TrainingRecord()
+    record.add_epoch(0, {"loss": 0.8}, 0.01)
+    record.add_running(0.5, 0.9, 0.01)
+    assert [kind for _, _, kind in panels(record)] == ["loss"]
+    record.add_running(0.7, 0.85, 0.005)
+    assert [kind for _, _, kind in panels(record)] == ["loss", "lr"]
 
 
 def test_record_from_history_keeps_epochs_and_values():

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Check the live training tracker in a real JupyterLab, in a headless Chromium.
+"""Check the live training tracker, a lesson and a slideshow in a real JupyterLab, in a headless Chromium.
 
     .venv/bin/python tools/browser_check.py SCREENSHOT_DIR
+    .venv/bin/python tools/browser_check.py SCREENSHOT_DIR --lesson-only   # stage 3
+    .venv/bin/python tools/browser_check.py SCREENSHOT_DIR --rise-only     # stage 4
 
-Two stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
+Four stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
 
 1. **headless notebook** (no browser): ``tools/browser_check.ipynb`` with a short
    training is executed by nbclient, saved, read back (the snapshot PNG and table are
@@ -23,6 +25,13 @@ Two stages, each failing loudly (exit status 1, a ``FAILED: <reason>`` line):
    after "Run All" its worked answers must still be collapsed
    (``5_lesson_after_run_all.png``); after saving, the repository's ``lessons/``
    must be exactly as before.
+
+4. **a lesson as a slideshow**: lesson 05, served by JupyterLab with the RISE extension
+   (``jupyterlab-rise``, which ``tools/setup_env.sh`` installs), is opened at
+   ``/rise/05_shared_layers.ipynb``, RISE's presenter; the first slide must show the
+   lesson's title (``6_rise_first_slide.png``); two presses of the space bar must move two
+   slides on, to the slide that the lesson's cells' slide metadata say comes third
+   (``7_rise_two_slides_on.png``). The screenshots' paths are printed.
 
 When no browser can be had (no ``chromium`` and ``apt-get install -y chromium``
 fails, or playwright cannot be installed with pip) it prints
@@ -65,18 +74,22 @@ def main():
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for each step in the browser")
     parser.add_argument("--skip-headless", action="store_true", help="only the browser stages")
     parser.add_argument("--lesson-only", action="store_true", help="only the lesson stage (3)")
+    parser.add_argument("--rise-only", action="store_true", help="only the slideshow stage (4)")
     args = parser.parse_args()
     args.screenshots.mkdir(parents=True, exist_ok=True)
     try:
-        if not (args.skip_headless or args.lesson_only):
+        if not (args.skip_headless or args.lesson_only or args.rise_only):
             headless_stage()
         reason = browser_missing()
         if reason:
             print(f"SKIPPED: {reason}")
             return 0
-        if not args.lesson_only:
+        if not (args.lesson_only or args.rise_only):
             browser_stage(args.screenshots, args.timeout)
-        lesson_stage(args.screenshots, args.timeout)
+        if not args.rise_only:
+            lesson_stage(args.screenshots, args.timeout)
+        if not args.lesson_only:
+            rise_stage(args.screenshots, args.timeout)
     except Failure as error:
         print(f"FAILED: {error}")
         return 1
@@ -261,6 +274,85 @@ def _lesson_in_lab(page, port, token, screenshots, timeout):
     page.wait_for_function("!document.querySelector('.lm-TabBar-tab.jp-mod-dirty')", timeout=ms)
 
 
+RISE_LESSON = "05_shared_layers.ipynb"  # the lesson presented as a slideshow
+SLIDES_ON = 2  # how many slides the check moves on
+
+
+def rise_stage(screenshots, timeout):
+    """Lesson 05 as RISE presents it: the first slide renders, and two presses of space move two slides on."""
+    try:
+        import jupyterlab_rise  # noqa: F401
+    except ImportError:
+        raise Failure("the RISE extension (jupyterlab-rise) is not installed: run bash tools/setup_env.sh") from None
+    titles = slide_titles(REPO / "lessons" / RISE_LESSON)
+    if len(titles) <= SLIDES_ON:
+        raise Failure(f"{RISE_LESSON} has {len(titles)} slide(s) by its cells' slide metadata; "
+                      f"regenerate it with tools/regen_lessons.py, which gives every cell its slide type")
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(REPO / "lessons" / RISE_LESSON, Path(folder) / RISE_LESSON)
+        port, token = _free_port(), secrets.token_hex(16)
+        server = _start_lab(folder, port, token)
+        try:
+            _wait_for_server(port, token, server)
+            shots = _in_browser(lambda page: _present(page, port, token, screenshots, timeout, titles),
+                                screenshots / "failure_rise.png")
+        finally:
+            _stop(server)
+    print(f"rise: {RISE_LESSON} shown as a RISE slideshow, moved {SLIDES_ON} slides on with the space bar; "
+          "screenshots:")
+    for shot in shots:
+        print(f"  {shot}")
+
+
+def slide_titles(path):
+    """The first line of each slide and subslide of a notebook, by its cells' slide metadata, in order."""
+    nb = json.loads(path.read_text())
+    titles = []
+    for cell in nb["cells"]:
+        kind = cell["metadata"].get("slideshow", {}).get("slide_type")
+        if kind in ("slide", "subslide") or (not titles and kind != "skip"):
+            source = "".join(cell["source"]).strip()
+            titles.append(source.splitlines()[0].lstrip("#").strip() if source else "")
+    return titles
+
+
+def _present(page, port, token, screenshots, timeout, titles):
+    """Open the lesson in RISE's presenter, screenshot, press space twice, screenshot; return the paths."""
+    ms = timeout * 1000
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"http://127.0.0.1:{port}/rise/{RISE_LESSON}?token={token}", timeout=ms)
+    page.wait_for_selector(".reveal .slides section.present", timeout=ms)
+    _wait_for_slide(page, titles[0], timeout)
+    first = screenshots / "6_rise_first_slide.png"
+    time.sleep(1)  # the slide's transition
+    page.screenshot(path=str(first))
+    for _ in range(SLIDES_ON):
+        page.keyboard.press("Space")
+        time.sleep(0.8)
+    _wait_for_slide(page, titles[SLIDES_ON], timeout)
+    second = screenshots / "7_rise_two_slides_on.png"
+    time.sleep(1)
+    page.screenshot(path=str(second))
+    return [first, second]
+
+
+def _wait_for_slide(page, title, timeout):
+    """Until the slide on screen shows ``title``; a Failure naming what it shows instead."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if title in page.evaluate(_PRESENT_SLIDE):
+            return
+        time.sleep(0.5)
+    raise Failure(f"RISE shows {page.evaluate(_PRESENT_SLIDE)[:200]!r}, expected the slide {title!r}")
+
+
+_PRESENT_SLIDE = """() => {
+  const present = [...document.querySelectorAll('.reveal .slides section.present')];
+  const inner = present.filter(s => !s.querySelector('section.present'));
+  return inner.length ? inner[0].innerText : '';
+}"""
+
+
 def _wait_for_every_cell_to_run(page, timeout):
     """Until every code cell shows an execution count, three looks in a row.
 
@@ -305,7 +397,7 @@ _WORKED_ANSWERS = """() => {
 
 
 def _in_browser(steps, failure_png):
-    """Run ``steps(page)`` in a headless Chromium page; on a failure, save a screenshot first."""
+    """Run ``steps(page)`` in a headless Chromium page and return what it returns; on a failure, save a screenshot first."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -313,7 +405,7 @@ def _in_browser(steps, failure_png):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1700})
             try:
-                steps(page)
+                return steps(page)
             except Exception as error:
                 page.screenshot(path=str(failure_png), full_page=True)
                 if isinstance(error, Failure):

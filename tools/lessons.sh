@@ -8,6 +8,13 @@
 #                                          browser, in a temporary copy, and prints a table of time,
 #                                          memory and accuracy (tools/run_lessons.py; its other
 #                                          options, e.g. --keep DIR, pass through)
+#   bash tools/lessons.sh --student-copies [NN ...] [--out DIR] [--check]
+#                                       -> writes the students' copies of the lessons, without the
+#                                          worked answers and outputs, to ~/kfunc-lessons-student/
+#                                          (tools/student_copy.py; --check also runs each copy)
+#
+# JupyterLab comes with RISE (jupyterlab-rise): in a lesson, View > Render as slideshow (Alt+R)
+# presents it, one slide per section; /rise/NN_slug.ipynb opens it as a slideshow in a tab.
 #
 # The working copy: the first run copies lessons/*.ipynb and lessons/README.md there; later runs
 # copy only the files that are missing, so a student's edited notebook is never overwritten
@@ -25,12 +32,14 @@ here=$PWD
 cd "$(dirname "$0")/.."
 
 headless=0
+student=0
 folder=${KFUNC_LESSONS_DIR:-}
 port=${KFUNC_LESSONS_PORT:-}
 rest=()  # JupyterLab's options, or run_lessons.py's with --headless
 while [ $# -gt 0 ]; do
     case "$1" in
         --headless) headless=1; shift ;;
+        --student-copies) student=1; shift ;;
         --dir) folder=${2:?lessons.sh: --dir needs a folder}; shift 2 ;;
         --dir=*) folder=${1#--dir=}; shift ;;
         --port) port=${2:?lessons.sh: --port needs a number}; shift 2 ;;
@@ -42,6 +51,12 @@ done
 bash tools/setup_env.sh
 if [ "$headless" = 1 ]; then
     exec .venv/bin/python tools/run_lessons.py ${rest[@]+"${rest[@]}"}
+fi
+if [ "$student" = 1 ]; then
+    # relative --out folders are relative to where the command was typed
+    repo=$PWD
+    cd "$here"
+    exec "$repo/.venv/bin/python" "$repo/tools/student_copy.py" ${rest[@]+"${rest[@]}"}
 fi
 
 if [ -z "$folder" ]; then

@@ -15,18 +15,23 @@ What "clean" means:
 0. the kernel runs with :data:`KERNEL_ENV` (one graph renderer, one thread), as under nbval;
 1. the kernelspec is ``python3``; ``language_info`` keeps no Python version;
 2. cell ids are ``cell-000``, ``cell-001``, ... and execution counts run 1, 2, 3, ...;
-3. cell metadata keeps only ``tags`` and a few JupyterLab display keys (the
+3. cell metadata keeps only ``tags``, ``slideshow`` and a few JupyterLab display keys (the
    ``jp-MarkdownHeadingCollapsed`` of the "### Worked answers" heading is added when the
    script forgot it); no execution timings, no widget state;
-4. consecutive stream outputs are merged and carriage returns resolved, as a terminal
+4. every cell gets a RISE slide type (:func:`slide_type`): a markdown cell that starts
+   with ``# `` or ``## `` begins a slide, one that starts with ``### `` a subslide, every
+   other cell continues the slide ("-"), and cells tagged ``answer`` are skipped, so the
+   worked answers never reach the screen. A type the script gives
+   (``# %% [markdown] slideshow={"slide_type": "subslide"}``) wins, except on answers;
+5. consecutive stream outputs are merged and carriage returns resolved, as a terminal
    would show them (the split between stream messages depends on timing);
-5. the strings of ``lessons/nbval_sanitize.cfg`` (timings) are replaced as nbval replaces them,
+6. the strings of ``lessons/nbval_sanitize.cfg`` (timings) are replaced as nbval replaces them,
    so that the stored text does not depend on how fast this run was;
-6. a traceback is stored as the kernel showed it, exactly what a student sees: kfunc hides
+7. a traceback is stored as the kernel showed it, exactly what a student sees: kfunc hides
    its own frames from a user's mistake (``kfunc.tracebacks``), so only the notebook's
-   cells remain, and a traceback that still shows a library file fails check 8;
-7. widget model ids are renumbered in order of appearance;
-8. any remaining output containing an absolute path (``/work``, ``/tmp``, ``/root``,
+   cells remain, and a traceback that still shows a library file fails check 9;
+8. widget model ids are renumbered in order of appearance;
+9. any remaining output containing an absolute path (``/work``, ``/tmp``, ``/root``,
    ``/home``, this machine's home or the Python prefix) fails the run loudly, as does a
    cell tagged ``raises-exception`` that raised nothing, any other cell that raised, and a
    notebook over 1.5 MB.
@@ -94,8 +99,9 @@ LANGUAGE_INFO = {
     "nbconvert_exporter": "python",
     "pygments_lexer": "ipython3",
 }
-CELL_METADATA_KEPT = ("tags", "jp-MarkdownHeadingCollapsed", "jupyter", "editable", "deletable")
+CELL_METADATA_KEPT = ("tags", "slideshow", "jp-MarkdownHeadingCollapsed", "jupyter", "editable", "deletable")
 ANSWERS_HEADING = "### Worked answers"
+ANSWER = "answer"  # the tag of the worked answers: skipped in slides, left out of student copies
 RAISES = "raises-exception"
 MAX_BYTES = 1_500_000
 BINARY_MIME = ("image/png", "image/jpeg", "image/gif")
@@ -176,6 +182,27 @@ def notebook_path(source):
 # script -> clean notebook (before execution)
 
 
+def slide_type(cell):
+    """The RISE slide type of a cell: its place in the slideshow.
+
+    One idea per ``##`` section makes one slide per idea: a markdown cell starting with
+    ``# `` or ``## `` begins a slide, ``### `` a subslide (shown below the slide), and every
+    other cell continues the current one ("-"). Worked answers are "skip": a teacher presents
+    the exercise, not its answer. A type set in the script wins over the headings.
+    """
+    if ANSWER in cell.metadata.get("tags", []):
+        return "skip"
+    given = cell.metadata.get("slideshow", {}).get("slide_type")
+    if given:
+        return given
+    text = cell.source.lstrip() if cell.cell_type == "markdown" else ""
+    if text.startswith(("# ", "## ")):
+        return "slide"
+    if text.startswith("### "):
+        return "subslide"
+    return "-"
+
+
 def read_script(source):
     """The notebook the script describes, with deterministic ids and metadata, no outputs."""
     nb = jupytext.read(source, fmt="py:percent")
@@ -184,6 +211,7 @@ def read_script(source):
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         cell.metadata = nbformat.from_dict({k: cell.metadata[k] for k in CELL_METADATA_KEPT if k in cell.metadata})
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith(ANSWERS_HEADING):
             cell.metadata["jp-MarkdownHeadingCollapsed"] = True
         if cell.cell_type == "code":

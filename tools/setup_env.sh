@@ -45,7 +45,7 @@ EOF
 installed() {
     .venv/bin/python -c "
 import importlib.util, sys
-sys.exit(any(importlib.util.find_spec(m) is None for m in ('kfunc', 'torch', 'jupyterlab', 'pytest', 'nbval', 'nbclient')))
+sys.exit(any(importlib.util.find_spec(m) is None for m in ('kfunc', 'torch', 'jupyterlab', 'jupyterlab_rise', 'pytest', 'nbval', 'nbclient')))
 " 2>/dev/null
 }
 
@@ -75,7 +75,7 @@ else
 fi
 step "installing $TORCH_PIN" "the first time takes a few minutes" \
     .venv/bin/python -m pip install --progress-bar off "$TORCH_PIN"
-step "installing kfunc and its dependencies" "tests, JupyterLab" \
+step "installing kfunc and its dependencies" "tests, JupyterLab and its RISE slideshows" \
     .venv/bin/python -m pip install --progress-bar off -e ".[test,lessons]"
 # 3. remember what was installed
 wanted_stamp >"$STAMP"

@@ -17,7 +17,9 @@ from types import FrameType
 from kfunc.legacy.translate import Arg, MISSING
 from kfunc.tracebacks import user_frame
 
-_warned = set()  # (file, line, column, old name, notes) of each warning already given
+# What was already said, so that a cell of Keras 1 code reads as a short list of fixes:
+_warned = set()  # (file, line, column, old name, notes) of each call site that warned
+_explained = set()  # (file, note): a note is explained once per file (a notebook cell is a file)
 
 
 class LegacySpellingWarning(UserWarning):
@@ -109,24 +111,31 @@ class CallSite:
 
         A spelling is the old name together with what changed (the notes): a loop
         that calls ``merge(..., mode=mode)`` with 'sum', then 'mul', warns once for
-        each mode, each with its own modern call.
+        each mode, each with its own modern call. In one file (a notebook cell is a
+        file) each note is explained only the first time: five ``Convolution2D`` calls
+        in a cell give five short "update" lines and one explanation, not five
+        paragraphs.
 
         Args:
             written: the old spelling, as called (``'Convolution2D'``, ``'merge'``).
             modern: the Keras 2 call.
             notes: what changed, one short phrase each.
 
-        The message reads ``Update your <written> call: <modern call>``, then the notes.
+        The message reads ``Update your <written> call: <modern call>``, then the notes
+        not yet explained in this file.
         """
+        filename = self.frame.f_code.co_filename
         line, _, column, _ = _position(self.frame)
-        key = (self.frame.f_code.co_filename, line, column, written, tuple(notes))
+        key = (filename, line, column, written, tuple(notes))
         if key in _warned:
             return
         _warned.add(key)
         old = ast.unparse(self.node) if self.node is not None else None
         message = f"Update your {written} call: {modern}"
-        if notes:
-            message += "\n(Keras 1 spelling: " + "; ".join(dict.fromkeys(notes)) + ".)"
+        new_notes = [note for note in dict.fromkeys(notes) if (filename, note) not in _explained]
+        _explained.update((filename, note) for note in new_notes)
+        if new_notes:
+            message += "\n(Keras 1 spelling: " + "; ".join(new_notes) + ".)"
         warnings.warn_explicit(
             LegacySpellingWarning(message, old_call=old, modern_call=modern),
             LegacySpellingWarning,
@@ -138,8 +147,9 @@ class CallSite:
 
 
 def reset_warnings():
-    """Forget which call sites have warned, so that each warns again (for tests)."""
+    """Forget which call sites have warned and which notes were explained, so that each warns again (for tests)."""
     _warned.clear()
+    _explained.clear()
 
 
 def find_call_site():

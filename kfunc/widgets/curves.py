@@ -9,7 +9,8 @@ same colour, epochs on the x axis (epoch 1 ends at x = 1):
   in the legend;
 * one panel per metric; for a multi-output model, a metric's outputs share a panel
   (``main_output_acc`` and ``aux_output_acc`` are both "acc");
-* **learning rate**, when it is known.
+* **learning rate**, when it changed during training (a schedule, a callback that
+  lowers it); a rate that stayed the same would only draw a flat line.
 
 Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas, never with
 pyplot, so drawing opens no window and leaves no figure behind in a notebook.
@@ -37,7 +38,7 @@ def panels(record):
     names = record.names
     train_names = [n for n in names if not n.startswith("val_")]
     result = []
-    if "loss" in names:
+    if "loss" in names or record.trace:  # the running loss is drawn from the first batches on
         result.append(("loss", [("loss", "loss")], "loss"))
     output_losses = [(f"{o} (x{weights[o]:g})", f"{o}_loss") for o in outputs if f"{o}_loss" in names]
     if output_losses:
@@ -50,9 +51,15 @@ def panels(record):
         key, label = (name[len(owner) + 1 :], owner) if owner else (name, name)
         groups.setdefault(key, []).append((label, name))
     result += [(key, series, "metric") for key, series in groups.items()]
-    if any(v is not None for v in record.lr) or record.lr_trace:
+    if rate_changed(record):
         result.append(("learning rate", [("lr", "lr")], "lr"))
     return result
+
+
+def rate_changed(record):
+    """Whether the learning rate took more than one value, at epoch ends or within epochs."""
+    rates = {v for v in record.lr if v is not None} | {v for _, v in record.lr_trace}
+    return len(rates) > 1
 
 
 class Curves:

@@ -107,19 +107,22 @@ def draw_shapes(size, x, y, radius, shape, colour, rng):
         >>> draw_shapes(32, 16 * one, 16 * one, 8 * one, [1], [0], rng).shape
         (1, 32, 32, 3)
     """
-    if len(x) > _CHUNK:  # a few hundred images at a time keeps the temporaries small
-        parts = [
-            draw_shapes(size, x[i:i + _CHUNK], y[i:i + _CHUNK], radius[i:i + _CHUNK],
-                        shape[i:i + _CHUNK], colour[i:i + _CHUNK], rng)
-            for i in range(0, len(x), _CHUNK)
-        ]
-        return np.concatenate(parts)
+    images = np.empty((len(x), size, size, 3), dtype=np.float32)
+    # a few hundred images at a time keeps the float64 temporaries small
+    for i in range(0, len(x), _CHUNK):
+        part = slice(i, i + _CHUNK)
+        images[part] = _draw_chunk(size, x[part], y[part], radius[part], shape[part],
+                                   colour[part], rng)
+    return images
+
+
+def _draw_chunk(size, x, y, radius, shape, colour, rng):
+    """:func:`draw_shapes` for a few hundred images, in float64."""
     centres = np.arange(size) + 0.5  # pixel centres
     dx = centres[None, None, :] - np.asarray(x, float)[:, None, None]
     dy = centres[None, :, None] - np.asarray(y, float)[:, None, None]
     r = np.asarray(radius, float)[:, None, None]
     inside = np.take_along_axis(_masks(dx, dy, r), np.asarray(shape)[None, :, None, None], 0)[0]
 
-    images = rng.uniform(0.0, _BACKGROUND, size=(len(inside), size, size, 3))
-    images = np.where(inside[..., None], _RGB[np.asarray(colour)][:, None, None, :], images)
-    return images.astype(np.float32)
+    background = rng.uniform(0.0, _BACKGROUND, size=(len(inside), size, size, 3))
+    return np.where(inside[..., None], _RGB[np.asarray(colour)][:, None, None, :], background)

@@ -341,9 +341,11 @@ assert np.array_equal(symmetric.predict([a_test, b_test]), symmetric.predict([b_
 
 # %% [markdown] tags=["answer"]
 # **3.** No. Its output is `sigmoid(f(a) + g(b))`, a sum of one score per image, and "the same
-# digit" is not a sum. Such a head can still beat 0.5 a little, for instance by scoring the
-# digits so that "same" comes out for pairs where *a*'s digit ranks at least as high as
-# *b*'s, but it stays well below a head that compares the two encodings.
+# digit" is not a sum. A sum can still beat chance: scores that rank the ten digits and answer
+# "same" whenever *a*'s digit ranks at least as high as *b*'s get every same pair right and
+# more than half of the different ones, 75% in all (and with one score per digit, no sum does
+# better on these balanced pairs). Trained for two epochs, the guide's head gets nowhere near that, and stays well below
+# the head that compares the two encodings.
 
 # %% tags=["answer", "nbval-ignore-output"]
 kfunc.utils.clear_session()

@@ -220,6 +220,7 @@ small_answer = Dense(16, activation='softmax')(
     concatenate([small_encoded_question, small_vision(small_image)]))
 small_vqa = Model([small_image, small_question], small_answer)
 small_vqa.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+print(images.shape, "->", small_vision.output_shape)
 
 # %% tags=["nbval-ignore-output"]
 small_vqa.fit([images, questions], answers, epochs=5, batch_size=32)
@@ -257,7 +258,8 @@ history = small_video_qa.fit([videos, video_questions], video_answers, epochs=6,
 # %% tags=["nbval-ignore-output"]
 loss, accuracy = small_video_qa.evaluate([videos_test, video_questions_test], video_answers_test,
                                          verbose=0)
-print(f"accuracy: {accuracy:.2f}   (a model reading only the question: about 0.30)")
+print(f"accuracy: {accuracy:.2f}")
+print("a model reading only the question: about 0.30")
 
 predicted = small_video_qa.predict([videos_test, video_questions_test]).argmax(axis=-1)
 kinds = {"colour": (range(0, 6), 1 / 6), "shape": (range(6, 10), 1 / 4),

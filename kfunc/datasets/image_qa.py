@@ -4,7 +4,7 @@ import numpy as np
 
 from ._split import check_count, split_sizes, train_test
 from .scene_questions import ANSWERS, SIZES, answer_targets, check_language, encode_questions
-from .shapes import COLOURS, SHAPES, draw_radius, draw_shapes
+from .shapes import COLOURS, SHAPES, draw_radius, draw_shapes, place
 
 
 def image_qa(n=2000, image_size=32, question_maxlen=10, vocab=100, num_answers=16,
@@ -13,8 +13,9 @@ def image_qa(n=2000, image_size=32, question_maxlen=10, vocab=100, num_answers=1
 
     How it is made, with ``numpy.random.default_rng(seed)``: every picture shows one shape
     (``SHAPES``: square, circle, triangle, cross) in one colour (``COLOURS``: red, green,
-    blue, yellow, magenta, cyan), small (radius 14-18% of the side) or large (28-34%), at a
-    random place where it fits, on a dark noisy background. The question asks, with equal
+    blue, yellow, magenta, cyan), small (radius 18-22% of the side) or large (32-36%), near
+    the middle (at most a tenth of the side off centre, ``shapes.WANDER``), on a dark noisy
+    background. The question asks, with equal
     chances, for its colour, its shape or its size, in one of three wordings
     (``scene_questions.QUESTIONS``), as word ids padded with 0 in front. The answer is an id
     into ``scene_questions.ANSWERS`` (16 words shared with :func:`video_qa`). Neither the
@@ -61,9 +62,8 @@ def image_qa(n=2000, image_size=32, question_maxlen=10, vocab=100, num_answers=1
     colour = rng.integers(0, len(COLOURS), size=n)
     large = rng.integers(0, 2, size=n)
     radius = draw_radius(large, image_size, rng)
-    x = rng.uniform(radius + 1, image_size - radius - 1)
-    y = rng.uniform(radius + 1, image_size - radius - 1)
-    images = draw_shapes(image_size, x, y, radius, shape, colour, rng)
+    centre = place(radius, image_size, rng)
+    images = draw_shapes(image_size, centre[:, 0], centre[:, 1], radius, shape, colour, rng)
 
     kinds = np.array(["colour", "shape", "size"])[rng.integers(0, 3, size=n)]
     questions = encode_questions(kinds, question_maxlen, rng)

@@ -5,9 +5,9 @@ import numpy as np
 from ._split import check_count, split_sizes, train_test
 from .scene_questions import (
     ANSWERS, DIRECTIONS, SIZES, answer_targets, check_language, encode_questions)
-from .shapes import COLOURS, SHAPES, draw_radius, draw_shapes
+from .shapes import COLOURS, SHAPES, draw_radius, draw_shapes, place
 
-_TRAVEL = 0.25  # distance covered from the first frame to the last, as a fraction of the side
+_TRAVEL = 0.2  # distance covered from the first frame to the last, as a fraction of the side
 _STEP = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
 
@@ -17,8 +17,9 @@ def video_qa(n=1000, frames=4, image_size=32, question_maxlen=10, vocab=100, num
 
     How it is made, with ``numpy.random.default_rng(seed)``: every clip shows one shape
     (``SHAPES``) of one colour (``COLOURS``), small or large as in :func:`image_qa`, moving at
-    constant speed left, right, up or down (``DIRECTIONS``) and covering a quarter of the side
-    from the first frame to the last, placed so that it stays whole in every frame. Each frame
+    constant speed left, right, up or down (``DIRECTIONS``) and covering a fifth of the side
+    from the first frame to the last; the middle of its path is near the middle of the frame
+    (``shapes.place``), and the shape stays whole in every frame. Each frame
     has its own background noise. The question asks, with equal chances, for the colour, the
     shape, the size or the direction of motion, in one of three wordings. The pictures, the
     words and the answer ids are those of :func:`image_qa` (``scene_questions``), so a vision
@@ -62,12 +63,9 @@ def video_qa(n=1000, frames=4, image_size=32, question_maxlen=10, vocab=100, num
     large = rng.integers(0, 2, size=n)
     radius = draw_radius(large, image_size, rng)
 
-    # start anywhere the whole path stays inside the frame: half a pixel margin, `travel` to go
     travel = _TRAVEL * image_size
     step = np.array([_STEP[d] for d in DIRECTIONS])[direction]  # (n, 2): unit x and y moves
-    low = radius[:, None] + 0.5 + travel * np.maximum(-step, 0)
-    high = image_size - radius[:, None] - 0.5 - travel * np.maximum(step, 0)
-    start = rng.uniform(low, high)
+    start = place(radius, image_size, rng, travel, step)
     t = np.linspace(0.0, 1.0, frames)
     centre = start[:, None, :] + travel * t[None, :, None] * step[:, None, :]  # (n, frames, 2)
 

@@ -13,13 +13,16 @@
 #
 # 1. build the guide's vision model and the same/different classifier, at the guide's scale;
 # 2. check that calling a model twice gives it two nodes but **one** set of weights;
-# 3. train a reduced version on pairs of real hand-written digits.
+# 3. look at pairs of real hand-written digits, train a reduced version on them, and look at
+#    its answers, right and wrong.
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 
 import kfunc
 from kfunc import Input, Model
+from kfunc.classroom import Check
 from kfunc.datasets import digit_pairs
 from kfunc.layers import Conv2D, Dense, Flatten, MaxPooling2D, concatenate
 
@@ -140,13 +143,27 @@ print(enc_a.shape, "identical:", np.array_equal(enc_a, enc_b))
 assert np.array_equal(enc_a, enc_b)
 
 # %% [markdown]
-# Sharing also means that every input must suit the one vision model. Its layers were built for
-# 27×27 images (the `Dense` head expects exactly `2 · 7,744` features), so a 28×28 digit is
-# refused, with the shape the model expects:
+# Sharing also means that every input must suit the one vision model. The model declared its
+# input as `Input(shape=(27, 27, 1))`, so calling it on a 28×28 digit is refused, with the
+# shape it expects:
 
 # %% tags=["raises-exception"]
 digit_c = Input(shape=(28, 28, 1))
 vision_model(digit_c)
+
+# %% [markdown]
+# The refusal comes from that declared `Input`, not from the weights: a convolution's kernel
+# (3×3×1×64 here) slides over an image of any size (lesson 06), and `vision_model` has no
+# `Dense` layer. Calling its layers one by one on the 28×28 input works, with the very same
+# weights; only the number of features changes (`12·12·64 = 9,216` instead of 7,744). What
+# would break is the classifier's `Dense` head, whose kernel expects `2 · 7,744` inputs.
+
+# %%
+h = digit_c
+for layer in vision_model.layers[1:]:  # every layer after the InputLayer
+    h = layer(h)
+print(h.shape)
+assert h.shape == (None, 12 * 12 * 64)
 
 # %% [markdown]
 # ## Training on real digit pairs
@@ -156,15 +173,33 @@ vision_model(digit_c)
 # Test pairs are drawn from images that no training pair uses.
 
 # %%
-([a_train, b_train], y_train), ([a_test, b_test], y_test) = digit_pairs(n=3000, size=27)
+([a_train, b_train], y_train), ([a_test, b_test], y_test) = digit_pairs(n=2400, size=27)
 print(a_train.shape, b_train.shape, y_train.shape, "same-digit share:", y_train.mean())
+
+
+def show_pairs(a, b, titles, colours=None):
+    """Draw pairs of digits in columns: image a above image b, a title over each pair."""
+    fig, axes = plt.subplots(2, len(a), figsize=(1.1 * len(a), 2.5), dpi=70, squeeze=False)
+    for k in range(len(a)):
+        for row, image in enumerate((a[k], b[k])):
+            axes[row, k].imshow(image[..., 0], cmap="gray_r")
+            axes[row, k].axis("off")
+        axes[0, k].set_title(titles[k], fontsize=8, color=colours[k] if colours else "black")
+    plt.show()
+
+
+show_pairs(a_train[:8], b_train[:8], ["same" if y else "different" for y in y_train[:8]])
+
+# %% [markdown]
+# Each column is one training example: two scans and the label. "Same" pairs are two
+# *different* scans of one digit, so the model cannot just compare pixels.
 
 # %% [markdown]
 # To keep training to a few seconds we shrink the vision model from 64 to 8 filters per
 # convolution, and add `relu` activations. We also change the head, and this matters: one
 # `Dense` unit on the concatenation computes `f(a) + g(b)`, a **sum** of a score for each
 # image, and "same digit" is not a sum (it is a comparison). A hidden `Dense` layer with
-# `relu` after the merge gives the model room to compare the two encodings. (Exercise 2
+# `relu` after the merge gives the model room to compare the two encodings. (Exercise 3
 # trains the guide's single-unit head to see the difference.)
 
 # %%
@@ -201,12 +236,27 @@ print("chance:   0.50 (half the pairs show the same digit)")
 assert accuracy > 0.65
 
 # %% [markdown]
+# ### Its answers, right and wrong
+#
+# Test pairs, each with the model's probability of "same" and the true label: four it gets
+# right (green) and up to four it gets wrong (red):
+
+# %% tags=["nbval-ignore-output"]
+p_same = pair_model.predict([a_test, b_test])[:, 0]
+correct = (p_same > 0.5) == (y_test == 1)
+shown = np.concatenate([np.flatnonzero(correct)[:4], np.flatnonzero(~correct)[:4]])
+show_pairs(a_test[shown], b_test[shown],
+           [f"p={p_same[k]:.2f}\n{'same' if y_test[k] else 'different'}" for k in shown],
+           colours=["green" if correct[k] else "red" for k in shown])
+assert correct.sum() >= 4
+
+# %% [markdown]
 # Because the encoder is shared, the trained model is (almost) symmetric: swapping the two
 # images changes only what the hidden layer does with the order of the two halves. Let's see
 # how often the decision stays the same when we swap:
 
 # %% tags=["nbval-ignore-output"]
-p_ab = pair_model.predict([a_test, b_test])[:, 0] > 0.5
+p_ab = p_same > 0.5
 p_ba = pair_model.predict([b_test, a_test])[:, 0] > 0.5
 print(f"same decision after swapping the images: {np.mean(p_ab == p_ba):.0%}")
 assert np.mean(p_ab == p_ba) > 0.7, "the order of the two images changes few decisions"
@@ -215,47 +265,68 @@ assert np.mean(p_ab == p_ba) > 0.7, "the order of the two images changes few dec
 # ## Exercises
 #
 # 1. Without running anything: how many nodes does `small_vision` have, and how many weight
-#    tensors does `pair_model` list? Check your answers.
-# 2. Train the guide's head (a single `Dense(1, activation='sigmoid')` directly on the
-#    concatenation) with the same small vision model for 3 epochs. What test accuracy do you
-#    get, and why?
-# 3. Make the model exactly symmetric: merge the two encodings with something that does not
-#    care about their order (for instance `multiply`, or the absolute difference in a
-#    `Lambda`) instead of `concatenate`.
+#    tensors does `pair_model` list? Give both, as a pair.
+# 2. Swapping the two images gives exactly the same prediction when the two encodings are
+#    merged by a function that ignores their order. Which of the merge layers `concatenate`,
+#    `add`, `subtract`, `multiply`, `average` and `maximum` are such functions? Give their names
+#    as a set of strings.
+# 3. Train the guide's head (a single `Dense(1, activation='sigmoid')` directly on the
+#    concatenation) with the same small vision model for 2 epochs. Does it do as well as
+#    `pair_model` (within 0.05 of its accuracy)? Answer `True` or `False`.
 
-# %% [markdown] jp-MarkdownHeadingCollapsed=true
+# %% tags=["exercise"]
+# Exercise 1: replace None with (nodes of small_vision, weight tensors of pair_model).
+counts = None
+
+# %% tags=["check"]
+Check("09.1", digest="d48fbc0317c8bc081de01786d92c897dfeac5b136ae03dbe565c833b5f731d28",
+      hint="A node per call; a kernel and a bias per Conv2D and per Dense layer, each listed once."
+      )(counts)
+
+# %% tags=["exercise"]
+# Exercise 2: replace None with a set of layer names, e.g. {"add"}.
+symmetric_merges = None
+
+# %% tags=["check"]
+Check("09.2", digest="7c6348ff16ca38485468fa6f429ce6fabca9b786496a934429df96d34d68ebe6",
+      hint="For each merge, ask whether f(x, y) == f(y, x) for every x and y.")(symmetric_merges)
+
+# %% tags=["exercise"]
+# Exercise 3: replace None with True or False.
+guide_head_as_good = None
+
+# %% tags=["check"]
+Check("09.3", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="The guide's head computes sigmoid(f(a) + g(b)): can a sum say whether a equals b?"
+      )(guide_head_as_good)
+
+# %% [markdown] tags=["answer"]
 # ### Worked answers
 
-# %% [markdown]
+# %% [markdown] tags=["answer"]
 # **1.** Two nodes (one per call). The weights: 2 kernels and 2 biases in the vision model,
 # plus 2 for each `Dense` layer: 8.
 
-# %%
-print(len(small_vision.inbound_nodes), len(pair_model.weights))
-assert len(small_vision.inbound_nodes) == 2 and len(pair_model.weights) == 8
+# %% tags=["answer"]
+counts = (len(small_vision.inbound_nodes), len(pair_model.weights))
+print(counts)
+Check("09.1", digest="d48fbc0317c8bc081de01786d92c897dfeac5b136ae03dbe565c833b5f731d28",
+      hint="A node per call; a kernel and a bias per Conv2D and per Dense layer, each listed once."
+      )(counts)
 
-# %% [markdown]
-# **2.** The single-unit head stays close to chance (0.5): its output is
-# `sigmoid(f(a) + g(b))`, so it can only learn which digits are common in "same" pairs, not
-# whether *a* and *b* agree.
+# %% [markdown] tags=["answer"]
+# **2.** `add`, `multiply`, `average` and `maximum` give the same result whichever encoding
+# comes first; `concatenate` puts them in order and `subtract` changes sign. A symmetric merge
+# makes the whole model symmetric: here with `|enc_a - enc_b|`, a difference made symmetric by
+# the absolute value, in a `Lambda` layer. Swapping the images then gives exactly the same
+# predictions.
 
-# %% tags=["nbval-ignore-output"]
-kfunc.utils.clear_session()
-vision_2 = make_vision_model(8)
-in_a, in_b = Input(shape=(27, 27, 1)), Input(shape=(27, 27, 1))
-guide_head = Dense(1, activation='sigmoid')(concatenate([vision_2(in_a), vision_2(in_b)]))
-guide_model = Model([in_a, in_b], guide_head)
-guide_model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-guide_model.fit([a_train, b_train], y_train, epochs=3, batch_size=32, verbose=0)
-guide_accuracy = guide_model.evaluate([a_test, b_test], y_test, verbose=0)[1]
-print(f"guide head: {guide_accuracy:.2f}")
-assert guide_accuracy < 0.62, "the guide's head stays near chance (0.5)"
+# %% tags=["answer"]
+symmetric_merges = {"add", "multiply", "average", "maximum"}
+Check("09.2", digest="7c6348ff16ca38485468fa6f429ce6fabca9b786496a934429df96d34d68ebe6",
+      hint="For each merge, ask whether f(x, y) == f(y, x) for every x and y.")(symmetric_merges)
 
-# %% [markdown]
-# **3.** With `|enc_a - enc_b|` the head sees the same thing whichever image comes first, so
-# swapping the images gives exactly the same prediction.
-
-# %% tags=["nbval-ignore-output"]
+# %% tags=["answer", "nbval-ignore-output"]
 from kfunc.layers import Lambda
 
 kfunc.utils.clear_session()
@@ -264,9 +335,35 @@ in_a, in_b = Input(shape=(27, 27, 1)), Input(shape=(27, 27, 1))
 difference = Lambda(lambda t: abs(t[0] - t[1]))([vision_3(in_a), vision_3(in_b)])
 symmetric = Model([in_a, in_b], Dense(1, activation='sigmoid')(Dense(64, activation='relu')(difference)))
 symmetric.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-symmetric.fit([a_train, b_train], y_train, epochs=3, batch_size=32, verbose=0)
+symmetric.fit([a_train, b_train], y_train, epochs=2, batch_size=32, verbose=0)
 print(f"symmetric model: {symmetric.evaluate([a_test, b_test], y_test, verbose=0)[1]:.2f}")
 assert np.array_equal(symmetric.predict([a_test, b_test]), symmetric.predict([b_test, a_test]))
+
+# %% [markdown] tags=["answer"]
+# **3.** No. Its output is `sigmoid(f(a) + g(b))`, a sum of one score per image, and "the same
+# digit" is not a sum. A sum can still beat chance: scores that rank the ten digits and answer
+# "same" whenever *a*'s digit ranks at least as high as *b*'s get every same pair right and
+# more than half of the different ones, 75% in all (and with one score per digit, no sum does
+# better on these balanced pairs). Trained for two epochs, the guide's head gets nowhere near that, and stays well below
+# the head that compares the two encodings.
+
+# %% tags=["answer", "nbval-ignore-output"]
+kfunc.utils.clear_session()
+vision_2 = make_vision_model(8)
+in_a, in_b = Input(shape=(27, 27, 1)), Input(shape=(27, 27, 1))
+guide_head = Dense(1, activation='sigmoid')(concatenate([vision_2(in_a), vision_2(in_b)]))
+guide_model = Model([in_a, in_b], guide_head)
+guide_model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
+guide_model.fit([a_train, b_train], y_train, epochs=2, batch_size=32, verbose=0)
+guide_accuracy = guide_model.evaluate([a_test, b_test], y_test, verbose=0)[1]
+print(f"guide head: {guide_accuracy:.2f}, hidden-layer head: {accuracy:.2f}")
+assert guide_accuracy < accuracy - 0.05
+
+# %% tags=["answer"]
+guide_head_as_good = False
+Check("09.3", digest="fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+      hint="The guide's head computes sigmoid(f(a) + g(b)): can a sum say whether a equals b?"
+      )(guide_head_as_good)
 
 # %% [markdown]
 # ## Next

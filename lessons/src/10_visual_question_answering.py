@@ -16,13 +16,17 @@
 #
 # 1. build the guide's model at full scale (224×224 pictures, 1,000 answer words), look at its
 #    graph and count its 165 million parameters, without ever filling them in;
-# 2. train a reduced version on small pictures of coloured shapes from `kfunc.datasets`.
+# 2. look at the toy data: small pictures of coloured shapes, each with a question;
+# 3. train a reduced version, measure it on each kind of question, and look at its answers,
+#    right and wrong.
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 
 import kfunc
 from kfunc import Input, Model, Sequential
+from kfunc.classroom import Check
 from kfunc.datasets import image_qa
 from kfunc.datasets.scene_questions import ANSWERS, scene_word_index
 from kfunc.layers import LSTM, Conv2D, Dense, Embedding, Flatten, MaxPooling2D, concatenate
@@ -120,32 +124,60 @@ assert answer_layer.kernel.is_meta
 print(f"{answer_layer.kernel.numel() * 4 / 1e6:.0f} MB once filled in")
 
 # %% [markdown]
-# ## A reduced version to train
+# ## The toy data: a picture, a question, a one-word answer
 #
 # `kfunc.datasets.image_qa` draws small pictures of one coloured shape (square, circle,
-# triangle or cross; six colours; small or large) and asks about its colour, its shape or its
-# size. The question words and the 16 answer words are fixed lists, shared with lesson 11.
-# Neither input alone gives the answer: the picture holds three facts, the question picks one.
-#
-# What we shrink, compared with the guide: 32×32 pictures instead of 224×224, questions of 10
-# word ids from a vocabulary of 100 instead of 100 ids from 10,000, 16 answers instead of
-# 1,000, and much smaller layers.
+# triangle or cross; six colours; small or large) near the middle of a dark, noisy picture, and
+# asks about its colour, its shape or its size. The question words and the 16 answer words are
+# fixed lists, shared with lesson 11. Neither input alone gives the answer: the picture holds
+# three facts, the question picks one.
 
 # %%
 ([images, questions], answers), ([images_test, questions_test], answers_test) = image_qa(
-    n=3000, image_size=32, question_maxlen=10, vocab=100, num_answers=16)
+    n=2500, image_size=32, question_maxlen=10, vocab=100, num_answers=16)
 print(images.shape, questions.shape, answers.shape)
 
 words = {i: w for w, i in scene_word_index().items()}
 
+
 def question_text(ids):
     return " ".join(words[i] for i in ids if i)
 
-for k in range(3):
-    print(f"{question_text(questions[k]):40} -> {ANSWERS[answers[k]]}")
+
+def show_examples(pictures, titles, colours=None):
+    """Draw a row of pictures, each with a (two-line) title."""
+    fig, axes = plt.subplots(1, len(pictures), figsize=(1.6 * len(pictures), 2.2), dpi=70,
+                             squeeze=False)
+    for k, (ax, picture, title) in enumerate(zip(axes[0], pictures, titles)):
+        ax.imshow(picture)
+        ax.set_title(title, fontsize=8, color=colours[k] if colours else "black")
+        ax.axis("off")
+    plt.show()
+
+
+def short(question):
+    """A question on two lines, to fit under a small picture."""
+    ws = question.split()
+    return " ".join(ws[:3]) + "\n" + " ".join(ws[3:])
+
+
+show_examples(images[:8], [f"{short(question_text(q))}\n→ {ANSWERS[a]}"
+                           for q, a in zip(questions[:8], answers[:8])])
 
 # %% [markdown]
-# The reduced model has exactly the guide's structure: a `Sequential` image encoder, an
+# The questions arrive as word ids, zeros in front; the answers as ids into `ANSWERS`:
+
+# %%
+print(questions[0], "->", answers[0])
+print(f"{question_text(questions[0])!r} -> {ANSWERS[answers[0]]!r}")
+
+# %% [markdown]
+# ## A reduced version to train
+#
+# What we shrink, compared with the guide: 32×32 pictures instead of 224×224, questions of 10
+# word ids from a vocabulary of 100 instead of 100 ids from 10,000, 16 answers instead of
+# 1,000, and much smaller layers. The reduced model has the guide's structure: a `Sequential`
+# image encoder (three convolution and pooling steps, 8, 16 and 32 filters, then `Flatten`), an
 # `Embedding` + `LSTM` question encoder, `concatenate`, and a softmax over the answers. The
 # answers are integer ids, so the loss is `sparse_categorical_crossentropy`.
 
@@ -156,6 +188,8 @@ small_vision = Sequential()
 small_vision.add(Conv2D(8, (3, 3), activation='relu', padding='same', input_shape=(32, 32, 3)))
 small_vision.add(MaxPooling2D((2, 2)))
 small_vision.add(Conv2D(16, (3, 3), activation='relu', padding='same'))
+small_vision.add(MaxPooling2D((2, 2)))
+small_vision.add(Conv2D(32, (3, 3), activation='relu', padding='same'))
 small_vision.add(MaxPooling2D((2, 2)))
 small_vision.add(Flatten())
 
@@ -170,34 +204,61 @@ small_vqa.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metr
 small_vqa
 
 # %%
-history = small_vqa.fit([images, questions], answers, epochs=8, batch_size=32,
+history = small_vqa.fit([images, questions], answers, epochs=7, batch_size=32,
                         validation_data=([images_test, questions_test], answers_test))
 
 # %% [markdown]
+# ## How well does it answer each kind of question?
+#
 # A model that only read the question could at best guess within the right kind of answer:
-# 1 in 6 colours, 1 in 4 shapes, 1 in 2 sizes, about 31% on average. Let's see how far above
-# that we are, for each kind of question.
+# 1 in 6 colours, 1 in 4 shapes, 1 in 2 sizes, about 31% on average. So we measure each kind
+# against its own chance level. The shape questions are the real test of the vision branch:
+# colour and size can be read from a few pixels, a shape only from its outline.
 
 # %% tags=["nbval-ignore-output"]
 loss, accuracy = small_vqa.evaluate([images_test, questions_test], answers_test, verbose=0)
 print(f"accuracy: {accuracy:.2f}")
 print("a model reading only the question: about 0.31")
-assert accuracy > 0.5
 
 predicted = small_vqa.predict([images_test, questions_test]).argmax(axis=-1)
-kinds = {"colour": range(0, 6), "shape": range(6, 10), "size": range(10, 12)}
-for kind, ids in kinds.items():
+kinds = {"colour": (range(0, 6), 1 / 6), "shape": (range(6, 10), 1 / 4), "size": (range(10, 12), 1 / 2)}
+by_kind = {}
+for kind, (ids, chance) in kinds.items():
     asked = np.isin(answers_test, list(ids))
-    print(f"  {kind:7} questions: {np.mean(predicted[asked] == answers_test[asked]):.2f}")
+    by_kind[kind] = np.mean(predicted[asked] == answers_test[asked])
+    print(f"  {kind:7} questions: {by_kind[kind]:.2f}   (chance {chance:.2f})")
+
+assert accuracy > 0.8
+assert by_kind["colour"] > 0.9 and by_kind["size"] > 0.9
+assert by_kind["shape"] > 0.8, "the vision branch tells the four shapes apart"
 
 # %% [markdown]
-# Colours and sizes are the easy questions. Telling a small square from a small circle takes
-# only a few pixels at 32×32, so shapes are the hardest part for such a small model.
+# All three kinds are answered far above chance, shapes included: the vision branch has learned
+# to tell a square from a circle, a triangle or a cross, whatever their colour and size.
 
-# %%
-for k in range(6):
-    print(f"{question_text(questions_test[k]):40} -> {ANSWERS[predicted[k]]:8}"
-          f" (true: {ANSWERS[answers_test[k]]})")
+# %% [markdown]
+# ## Its answers, right and wrong
+#
+# Four test pictures it answers right (green titles) and up to four it gets wrong (red, with
+# the true answer in brackets):
+
+# %% tags=["nbval-ignore-output"]
+right = np.flatnonzero(predicted == answers_test)[:4]
+wrong = np.flatnonzero(predicted != answers_test)[:4]
+shown = np.concatenate([right, wrong])
+show_examples(images_test[shown],
+              [f"{short(question_text(questions_test[k]))}\n→ {ANSWERS[predicted[k]]}"
+               + ("" if predicted[k] == answers_test[k] else f" ({ANSWERS[answers_test[k]]})")
+               for k in shown],
+              colours=["green"] * len(right) + ["red"] * len(wrong))
+assert len(right) == 4
+mistakes = predicted != answers_test
+for kind, (ids, _) in kinds.items():
+    print(f"mistakes on {kind} questions: {np.sum(mistakes & np.isin(answers_test, list(ids)))}")
+
+# %% [markdown]
+# Nearly all the mistakes are about shapes: at 32×32 a small circle and a small square differ
+# by a few corner pixels.
 
 # %% [markdown]
 # ## When the inputs come in the wrong order
@@ -219,21 +280,47 @@ print(small_vqa.input_names, small_vqa.predict(by_name).shape)
 # ## Exercises
 #
 # 1. In the guide's model, replace `Flatten()` by `GlobalAveragePooling2D()` (the mean of each
-#    of the 256 feature maps). Predict the new total parameter count, then check it.
-# 2. Ask the trained `small_vqa` your own question about the first test picture: encode
-#    "what colour is it" with `scene_word_index()`, padded with zeros in front to 10 ids.
-# 3. Why does the guide's question `Input` say `dtype='int32'`? What would an `Embedding`
-#    do with a float like `3.5`?
+#    of the 256 feature maps). Predict the new total parameter count, then build it to check.
+# 2. Write the question "what colour is it" as the model reads it: 10 word ids (use
+#    `scene_word_index()`), zeros in front. Then ask `small_vqa` about the first test picture.
+# 3. Why does the guide's question `Input` say `dtype='int32'`? Keras turns a float id into an
+#    integer before the lookup: which row does it read for the id `3.5`?
 
-# %% [markdown] jp-MarkdownHeadingCollapsed=true
+# %% tags=["exercise"]
+# Exercise 1: replace None with the total parameter count of the pooled model.
+pooled_parameters = None
+
+# %% tags=["check"]
+Check("10.1", digest="5c4e67a7ac59b43c4189da40de3830e33dc7a1ddcd5fcb1bbb1026cfc275217c",
+      hint="Only the answer layer changes: it now reads 256 question numbers and 256 image numbers."
+      )(pooled_parameters)
+
+# %% tags=["exercise"]
+# Exercise 2: replace None with the 10 word ids (a list or a 1-D array).
+my_ids = None
+
+# %% tags=["check"]
+Check("10.2", digest="19960f9f0aee5873ceb4d34a13f7db43df56cab801cae360661dbb9db159eac5",
+      hint="Look each word up in scene_word_index(); the 4 ids go at the end, after 6 zeros."
+      )(my_ids)
+
+# %% tags=["exercise"]
+# Exercise 3: replace None with the row (an integer) that Keras reads for the id 3.5.
+row_for_3_5 = None
+
+# %% tags=["check"]
+Check("10.3", digest="4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
+      hint="Turning a float into an integer drops what follows the decimal point.")(row_for_3_5)
+
+# %% [markdown] tags=["answer"]
 # ### Worked answers
 
-# %% [markdown]
+# %% [markdown] tags=["answer"]
 # **1.** The vision model keeps its 1,735,488 weights but now outputs 256 numbers; the answer
 # layer gets 256 + 256 inputs: `512 · 1,000 + 1,000 = 513,000`. With the embedding
 # (2,560,000) and the LSTM (525,312) that makes 5,333,800, about 31 times fewer.
 
-# %%
+# %% tags=["answer"]
 from kfunc.layers import GlobalAveragePooling2D
 
 kfunc.utils.clear_session()
@@ -254,27 +341,46 @@ img = Input(shape=(224, 224, 3))
 q = Input(shape=(100,), dtype='int32')
 q_vec = LSTM(256)(Embedding(input_dim=10000, output_dim=256)(q))
 pooled_vqa = Model([img, q], Dense(1000, activation='softmax')(concatenate([q_vec, pooled_vision(img)])))
-print(f"{pooled_vqa.count_params():,}")
+pooled_parameters = pooled_vqa.count_params()
+print(f"{pooled_parameters:,}")
 assert pooled_vision.count_params() == vision_model.count_params()
-assert pooled_vqa.count_params() == 5_333_800
+Check("10.1", digest="5c4e67a7ac59b43c4189da40de3830e33dc7a1ddcd5fcb1bbb1026cfc275217c",
+      hint="Only the answer layer changes: it now reads 256 question numbers and 256 image numbers."
+      )(pooled_parameters)
 
-# %% [markdown]
-# **2.** Word ids go at the end of the row, zeros in front, as in the data set:
+# %% [markdown] tags=["answer"]
+# **2.** Word ids go at the end of the row, zeros in front, as in the data set. The model wants
+# a batch, so the row goes in as a `(1, 10)` array:
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["answer"]
 index = scene_word_index()
 ids = [index[w] for w in "what colour is it".split()]
-my_question = np.zeros((1, 10), dtype='int64')
-my_question[0, -len(ids):] = ids
-print(my_question)
-print(ANSWERS[small_vqa.predict([images_test[:1], my_question]).argmax()])
+my_ids = np.zeros(10, dtype='int64')
+my_ids[-len(ids):] = ids
+print(my_ids)
+Check("10.2", digest="19960f9f0aee5873ceb4d34a13f7db43df56cab801cae360661dbb9db159eac5",
+      hint="Look each word up in scene_word_index(); the 4 ids go at the end, after 6 zeros."
+      )(my_ids)
 
-# %% [markdown]
+# %% tags=["answer", "nbval-ignore-output"]
+my_answer = ANSWERS[small_vqa.predict([images_test[:1], my_ids[None]]).argmax()]
+show_examples(images_test[:1], [f"what colour\nis it\n→ {my_answer}"])
+assert my_answer in ANSWERS[:6], "a colour question gets a colour"
+
+# %% [markdown] tags=["answer"]
 # **3.** An `Embedding` looks up one row of its table per id, so ids must be whole numbers in
-# `[0, input_dim)`; `dtype='int32'` says so. kfunc accepts floats that are whole numbers (as
-# Keras does), but refuses anything else, naming the layer:
+# `[0, input_dim)`; `dtype='int32'` says so. Keras casts whatever it gets to integers before the
+# lookup, which drops the fraction: `3.0` reads row 3, and so does `3.5`, silently. kfunc
+# accepts floats that are whole numbers, as Keras does, but where Keras would truncate `3.5`,
+# kfunc refuses it and names the layer, since a fractional id is almost always a mistake in
+# the data:
 
-# %% tags=["raises-exception"]
+# %% tags=["answer"]
+row_for_3_5 = int(3.5)
+Check("10.3", digest="4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
+      hint="Turning a float into an integer drops what follows the decimal point.")(row_for_3_5)
+
+# %% tags=["answer", "raises-exception"]
 small_vqa.predict([images_test[:1], np.full((1, 10), 3.5)])
 
 # %% [markdown]

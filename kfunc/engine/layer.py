@@ -324,12 +324,14 @@ _NODE_ATTRIBUTES = {
 }
 
 
+# torch's hooks on every module: dicts that torch fills in place when one is registered.
+_GLOBAL_TORCH_HOOKS = (nn.modules.module._global_forward_hooks, nn.modules.module._global_forward_pre_hooks,
+                       nn.modules.module._global_backward_hooks, nn.modules.module._global_backward_pre_hooks)
+
+
 def _torch_hooks_anywhere():
-    """Whether torch hooks are set on a module (backward ones) or on all modules: then torch's own call runs."""
-    hooks_module = nn.modules.module
-    return bool(hooks_module._global_forward_hooks or hooks_module._global_forward_pre_hooks
-                or hooks_module._global_backward_hooks or hooks_module._global_backward_pre_hooks
-                or torch._C._get_tracing_state())
+    """Whether torch hooks are set on all modules, or torch.jit is tracing: then torch's own call runs."""
+    return any(_GLOBAL_TORCH_HOOKS) or torch._C._get_tracing_state() is not None
 
 
 def _as_torch(value):

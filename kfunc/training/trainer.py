@@ -262,10 +262,10 @@ class Trainer:
             one_batch = factory.steps(self, device)  # (made outside inference mode: it may make the weights)
             inputs = [t.to(device) for t in inputs]
             if checked:
-                with ids_checked_beforehand(checked), torch.inference_mode():
+                with ids_checked_beforehand(checked), torch.no_grad():
                     outputs = one_batch.predict(inputs)
             else:
-                with torch.inference_mode():
+                with torch.no_grad():  # (cheaper to enter than inference_mode, for one sample)
                     outputs = one_batch.predict(inputs)
             outputs = [o.cpu().numpy() for o in outputs]
         else:

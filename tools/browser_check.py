@@ -103,6 +103,7 @@ def main():
 def headless_stage():
     import nbformat
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     for cell in nb.cells:  # a short training: 3 epochs
@@ -110,7 +111,8 @@ def headless_stage():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "trained.ipynb"
         with _environment(KERNEL_ENV, drop=("JPY_SESSION_NAME", "KFUNC_TRACKER")):
-            NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+            NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": folder}},
+                           config=Config({"KernelManager": {"transport_encryption": "auto"}})).execute()
         nbformat.write(nb, str(path))
         check_saved_notebook(path, epochs=3)
         for attempt in (1, 2):

@@ -10,8 +10,9 @@ Open the files in this order:
 6. ``lowering``: the nodes become torch code (``print(model.code)``).
 7. ``shape_inference``: output shapes, from a run on torch's ``meta`` device.
 8. ``weights``: made on the first call, given values only when needed.
-9. ``naming``, ``structure``, ``dtypes``: the helpers.
-10. ``hooks``: where legacy spellings and the notebook widgets plug in.
+9. ``masking``: which steps are padding, carried along with the tensors.
+10. ``naming``, ``structure``, ``dtypes``: the helpers.
+11. ``hooks``: where legacy spellings, the notebook widgets and op layers plug in.
 
 The engine states each rule and raises; the messages that explain a user's mistake
 to them live in ``kfunc/_errors/``, one module per thing checked (a layer's

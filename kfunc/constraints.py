@@ -25,7 +25,7 @@ Example:
 
 import torch
 
-from kfunc._errors import unknown_name_error
+from kfunc._errors import resolve_named
 
 # Keras's backend epsilon, which keeps a zero vector from being divided by zero.
 EPSILON = 1e-7
@@ -141,22 +141,10 @@ def get(identifier, argument="constraint"):
     Raises:
         ValueError: for an unknown name or class name, listing the valid ones.
     """
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name_error(f"{argument} class", identifier.get("class_name"), _BY_CLASS_NAME)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
-        if cls is None:
-            raise unknown_name_error(argument, identifier, [n for n in _BY_NAME if "_" in n])
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier  # a function of a weight: the user's own rule
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)) or callable(identifier):  # objects and classes are callable too
+        return resolve_named(identifier, argument, Constraint, {}, _BY_CLASS_NAME, _BY_NAME, valid=[n for n in _BY_NAME if "_" in n])
     raise TypeError(
         f"Could not interpret {argument}={identifier!r}: give a name ('max_norm', 'non_neg', "
         "'unit_norm', 'min_max_norm'), a kfunc.constraints object such as constraints.max_norm(3), "

@@ -23,7 +23,7 @@ Example:
 
 import torch
 
-from kfunc._errors import unknown_name_error
+from kfunc._errors import resolve_named
 
 
 class Regularizer:
@@ -124,22 +124,10 @@ def get(identifier, argument="regularizer"):
     Raises:
         ValueError: for an unknown name or class name, listing the valid ones.
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name_error(f"{argument} class", identifier.get("class_name"), _BY_CLASS_NAME)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        made = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
-        if made is None:
-            raise unknown_name_error(argument, identifier, _BY_NAME)
-        return made()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier  # a function of a tensor: the user's own penalty
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)) or callable(identifier):  # objects and classes are callable too
+        return resolve_named(identifier, argument, Regularizer, {}, _BY_CLASS_NAME, _BY_NAME, valid=_BY_NAME)
     raise TypeError(
         f"Could not interpret {argument}={identifier!r}: give a name ('l1', 'l2', 'l1_l2'), a "
         "kfunc.regularizers object such as regularizers.l2(0.001), or a function of a tensor."

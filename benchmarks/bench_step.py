@@ -63,23 +63,12 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import kfunc  # noqa: E402
-from kfunc import Input, Model  # noqa: E402
-from kfunc.layers import LSTM, Dense, Embedding, concatenate  # noqa: E402
+from bench_fit import dense_kfunc as mlp_kfunc, headline_kfunc  # noqa: E402 (the same guide models)
 
 GOALS = {"mlp32": (">=", 0.95), "headline32": (">=", 1.0), "call1": ("<=", 1.15), "predict1": ("<=", 1.3)}
 
 
 # ----------------------------------------------------------------------------- the models, twice
-
-
-def mlp_kfunc():
-    inputs = Input(shape=(784,))
-    x = Dense(64, activation="relu")(inputs)
-    x = Dense(64, activation="relu")(x)
-    predictions = Dense(10, activation="softmax")(x)
-    model = Model(inputs=inputs, outputs=predictions)
-    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
 
 
 class MLPTorch(nn.Module):
@@ -91,22 +80,6 @@ class MLPTorch(nn.Module):
 
     def forward(self, x):
         return self.out(torch.relu(self.d2(torch.relu(self.d1(x)))))
-
-
-def headline_kfunc(vocab, maxlen, embed):
-    main_input = Input(shape=(maxlen,), dtype="int32", name="main_input")
-    x = Embedding(output_dim=embed, input_dim=vocab, input_length=maxlen)(main_input)
-    lstm_out = LSTM(32)(x)
-    auxiliary_output = Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
-    auxiliary_input = Input(shape=(5,), name="aux_input")
-    x = concatenate([lstm_out, auxiliary_input])
-    x = Dense(64, activation="relu")(x)
-    x = Dense(64, activation="relu")(x)
-    x = Dense(64, activation="relu")(x)
-    main_output = Dense(1, activation="sigmoid", name="main_output")(x)
-    model = Model(inputs=[main_input, auxiliary_input], outputs=[main_output, auxiliary_output])
-    model.compile(optimizer="rmsprop", loss="binary_crossentropy", loss_weights=[1.0, 0.2])
-    return model
 
 
 class HeadlineTorch(nn.Module):

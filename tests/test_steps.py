@@ -102,3 +102,80 @@ def test_training_steps_put_the_moving_statistics_back_when_a_batch_fails():
     model.eval()
     for saved, now in zip(before, model.buffers()):
         assert torch.equal(saved, now)
+
+
+# ----------------------------------------------------------------------------- predict's quick path
+
+
+@pytest.fixture
+def counted_matching(monkeypatch):
+    """How many predict calls took the full path (the one that matches the arrays to the inputs)."""
+    from kfunc.training import trainer
+
+    calls = []
+    real = trainer.match_inputs
+    monkeypatch.setattr(trainer, "match_inputs", lambda model, x: calls.append(1) or real(model, x))
+    return calls
+
+
+def test_a_like_array_skips_the_checks_and_gets_the_same_outputs(counted_matching):
+    model = small_model()
+    x = np.random.default_rng(0).random((5, 3), dtype=np.float32)
+    first = model.predict(x)
+    again, fewer = model.predict(x), model.predict(x[:1])
+    assert len(counted_matching) == 1  # only the first call matched x to the input
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first[:1], fewer)
+    expected = model(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(again, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("other", [
+    lambda x: x.astype(np.float64),  # converted to float32 by the full path
+    lambda x: np.asfortranarray(x),
+    lambda x: np.concatenate([x] * 10),  # more rows than one batch
+    lambda x: x.tolist(),
+    lambda x: [x],
+])
+def test_other_arrays_take_the_full_path(counted_matching, other):
+    model = small_model()
+    x = np.random.default_rng(0).random((4, 3), dtype=np.float32)
+    expected = model.predict(x)
+    got = model.predict(other(x))
+    assert len(counted_matching) == 2
+    np.testing.assert_allclose(got[: len(x)], expected, rtol=1e-6)
+
+
+def test_a_wrong_shape_after_a_good_call_gets_the_full_error():
+    model = small_model()
+    model.predict(np.zeros((1, 3), np.float32))
+    with pytest.raises(ValueError, match="Input 'input_1'"):
+        model.predict(np.zeros((1, 4), np.float32))
+
+
+def test_the_quick_path_follows_the_model_and_its_settings(counted_matching):
+    model = Sequential([Dense(2, input_shape=(3,))])
+    x = np.ones((1, 3), np.float32)
+    model.predict(x)
+    model.add(Dense(4))  # a new graph
+    assert model.predict(x).shape == (1, 4) and len(counted_matching) == 2
+    model.train()
+    model.predict(x)  # as the full path, predict computes in inference mode
+    assert not model.training and len(counted_matching) == 2
+    with mixed_precision.policy_scope("mixed_bfloat16"):  # another dtype policy
+        model.predict(x)
+    assert len(counted_matching) == 3
+    model.compile(optimizer="sgd", loss="mse")  # a new factory
+    model.predict(x)
+    assert len(counted_matching) == 4
+    model.predict(x, batch_size=1)  # any other argument
+    assert len(counted_matching) == 5
+
+
+def test_models_that_check_embedding_ids_check_them_at_every_call(counted_matching):
+    inputs = Input(shape=(2,))
+    model = Model(inputs, kfunc.layers.Embedding(5, 2)(inputs))
+    model.predict(np.zeros((1, 2), np.float32))
+    with pytest.raises(ValueError, match="Embedding"):
+        model.predict(np.full((1, 2), 7, np.float32))
+    assert len(counted_matching) == 2

@@ -7,6 +7,7 @@ batch's outputs and joins them. Both compute without gradients, and call the
 batch hooks only of the callbacks that have them.
 """
 
+import numpy as np
 import torch
 
 from kfunc.training.data import BatchStream
@@ -79,3 +80,44 @@ def as_output_structure(model, arrays):
     if isinstance(structure, dict):
         return dict(zip(structure, arrays))
     return arrays[0] if len(arrays) == 1 else list(arrays)
+
+
+class QuickPredict:
+    """The path of a one-batch ``predict``, kept for the next call on a like array.
+
+    Most of a one-sample ``predict`` is checking: matching the array to the model's
+    input, looking for Embedding ids to check, finding the device, making the steps.
+    When the next call brings the same kind of array (one C-ordered float32 array of
+    the same shape but for the number of rows, at most one batch of them), for the
+    same graph, dtype policy and device, every check would come out as before: the
+    call goes straight to the forward pass. Anything else takes ``predict``'s full
+    path, which may keep a new one.
+
+    Args:
+        model: the model, after a one-batch ``predict`` on ``x`` computed without
+            checking ids (it has no Embedding reading an input).
+        x: that call's array, which ``match_inputs`` took as it was.
+        steps: the prediction :class:`~kfunc.training.steps.Steps` it ran.
+        policy: the dtype policy it ran under.
+        rows: the batch size: the most rows a call may have to go this way.
+    """
+
+    def __init__(self, model, x, steps, policy, rows):
+        self.graph, self.steps, self.policy, self.rows = model._fx, steps, policy, rows
+        self.shape = x.shape[1:]
+        self.weight = next((p for p in model.parameters() if not p.is_meta), None)
+        self.device = steps.device
+        self.on_cpu = steps.device.type == "cpu"
+
+    def outputs(self, model, x, policy):
+        """The model's outputs for ``x`` as numpy arrays, or None when ``x`` or the model differ."""
+        if (type(x) is not np.ndarray or x.dtype != np.float32 or x.shape[1:] != self.shape
+                or x.shape[0] > self.rows or not x.flags.c_contiguous or model._fx is not self.graph
+                or policy is not self.policy or (self.weight is not None and self.weight.device != self.device)):
+            return None
+        if model.training:
+            model.eval()
+        inputs = [torch.from_numpy(x) if self.on_cpu else torch.from_numpy(x).to(self.device)]
+        with torch.no_grad():
+            outputs = self.steps.predict(inputs)
+        return [o.numpy() for o in outputs] if self.on_cpu else [o.cpu().numpy() for o in outputs]

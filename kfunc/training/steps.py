@@ -62,6 +62,7 @@ class StepFactory:
         self._made = {}  # (program id, policy, device type) -> (program, forward function)
         self._wrapped = None  # (key, DistributedDataParallel wrapper), in a data-parallel run
         self._predicting = {}  # (policy, device) -> the prediction steps (kept: a one-sample predict is short)
+        self.quick = None  # the path of the latest one-batch predict (see kfunc.training.evaluation.QuickPredict)
 
     def device_for(self, model, device=None):
         """Where to compute: ``device`` (or compile's), moving the model there; else where the weights are."""
@@ -92,7 +93,7 @@ class StepFactory:
         """
         if self._graph is not model._fx:  # a new graph (a Sequential grew): start afresh
             model.materialize()
-            self._graph, self._made, self._wrapped, self._predicting = model._fx, {}, None, {}
+            self._graph, self._made, self._wrapped, self._predicting, self.quick = model._fx, {}, None, {}, None
         policy = self.policy or mixed_precision.global_policy()
         if world is None and optimizer is None and not heads:
             key = (policy.name, device)
@@ -150,7 +151,7 @@ class StepFactory:
 
     def release(self):
         """Let go of the data-parallel wrapper and the functions made from it (at exit)."""
-        self._wrapped, self._made, self._predicting = None, {}, {}
+        self._wrapped, self._made, self._predicting, self.quick = None, {}, {}, None
 
 
 class Steps:

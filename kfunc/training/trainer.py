@@ -32,9 +32,9 @@ from kfunc.training import batch_source, checks
 from kfunc.training.compile import CompileSettings
 from kfunc.training.data import ArrayData, BatchStream, to_tensor
 from kfunc.training.extras import may_add_losses
-from kfunc.training.evaluation import as_output_structure, count_steps, evaluate_loop, predict_loop
+from kfunc.training.evaluation import QuickPredict, as_output_structure, count_steps, evaluate_loop, predict_loop
 from kfunc.training.fit_loop import FitRun, fit_loop
-from kfunc.training.matching import match_inputs, match_sample_weights, match_targets
+from kfunc.training.matching import _is_ready, match_inputs, match_sample_weights, match_targets
 from kfunc.training.progress import callback_list, verbose_level
 from kfunc.training.steps import StepFactory
 
@@ -244,8 +244,15 @@ class Trainer:
             An array for a single output; a list of arrays (or a dict, if the model's
             outputs were given as a dict) for several.
         """
+        factory = self._steps
+        if factory is not None and factory.quick is not None and batch_size is None and not (
+                verbose or steps or callbacks or kwargs):  # as the latest one-batch predict? then no checks again
+            outputs = factory.quick.outputs(self, x, factory.policy or mixed_precision.global_policy())
+            if outputs is not None:
+                return as_output_structure(self, outputs)
         if batch_source.is_batch_source(x):  # a Sequence or a generator: its batches, one by one
-            return self.predict(**batch_source.predict_arguments(self, dict(locals(), **kwargs)))
+            arguments = dict(x=x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks, **kwargs)
+            return self.predict(**batch_source.predict_arguments(self, arguments))
         options = _other_arguments("predict", kwargs, extras=("device",)) if kwargs else {}
         self._ready(x, need_heads=False)
         source = x if isinstance(x, batch_source.BatchSource) else None  # (its first batch was checked)
@@ -267,6 +274,9 @@ class Trainer:
             else:
                 with torch.no_grad():  # (cheaper to enter than inference_mode, for one sample)
                     outputs = one_batch.predict(inputs)
+                if factory.device is None and not options and _is_ready(x, self.inputs):
+                    factory.quick = QuickPredict(self, x, one_batch, factory.policy or mixed_precision.global_policy(),
+                                                 batch_size)
             outputs = [o.cpu().numpy() for o in outputs]
         else:
             world, device = factory.place(self, options.get("device"), batch_size, "predict")

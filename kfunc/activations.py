@@ -23,7 +23,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
 
 
 def sigmoid(x):
-    return torch.sigmoid(x)
+    return keep_logits(torch.sigmoid(x), x, "sigmoid")
 
 
 def hard_sigmoid(x):
@@ -36,7 +36,35 @@ def tanh(x):
 
 
 def softmax(x, axis=-1):
-    return torch.softmax(x, dim=axis)
+    probabilities = torch.softmax(x, dim=axis)
+    return keep_logits(probabilities, x, "softmax") if axis == -1 or axis == x.dim() - 1 else probabilities
+
+
+# ----------------------------------------------------------------------------- the logits behind probabilities
+#
+# As in tf.keras 2, the cross-entropy losses compute from the logits when the
+# probabilities come straight from ``sigmoid`` or ``softmax`` (``Dense(10,
+# activation='softmax')`` and ``loss='categorical_crossentropy'``): the same loss,
+# but exact where the probabilities round to 0 or 1, and cheaper. The activation
+# leaves its input on its output tensor for them to find.
+
+
+def keep_logits(probabilities, logits, kind):
+    """``probabilities``, carrying the ``logits`` they were computed from by ``kind`` ('sigmoid' or 'softmax')."""
+    if isinstance(probabilities, torch.Tensor) and not torch.compiler.is_compiling():
+        probabilities._kfunc_logits = (kind, logits)
+    return probabilities
+
+
+def logits_behind(probabilities, kind):
+    """The logits that ``probabilities`` came from by ``kind`` (see :func:`keep_logits`), or None."""
+    found = getattr(probabilities, "_kfunc_logits", None)
+    return found[1] if found is not None and found[0] == kind else None
+
+
+def plain(activation):
+    """The torch function that computes ``activation`` when it keeps no logits (for inner loops)."""
+    return _PLAIN.get(activation, activation)
 
 
 def log_softmax(x, axis=-1):
@@ -78,6 +106,8 @@ def leaky_relu(x, negative_slope=0.2):
 def relu6(x):
     return F.relu6(x)
 
+
+_PLAIN = {sigmoid: torch.sigmoid}
 
 _ACTIVATIONS = {
     "linear": linear,

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from kfunc._errors import resolve_named
 from kfunc.config import epsilon
 from kfunc.engine.naming import to_snake_case
+from kfunc.ops.crossentropy import from_logits_if_known
 from kfunc.ops.symbolic import records_symbolic_calls
 
 # ----------------------------------------------------------------------------- functions
@@ -62,6 +63,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """Cross-entropy of 0/1 targets and probabilities (or logits), averaged over the last axis."""
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y_pred, from_logits = from_logits_if_known(y_pred, from_logits, "sigmoid", "binary_crossentropy")
     if from_logits:
         return torch.mean(F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none"), dim=-1)
     # Composed by hand rather than with F.binary_cross_entropy, which raises on NaN.
@@ -74,7 +76,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     """Cross-entropy of one-hot targets and class probabilities (or logits)."""
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    if axis == -1 or axis == y_pred.dim() - 1:
+        y_pred, from_logits = from_logits_if_known(y_pred, from_logits, "softmax", "categorical_crossentropy")
     if from_logits:
+        if y_pred.dim() == 2:  # (one fused operation)
+            return F.cross_entropy(y_pred, y_true, reduction="none")
         return -torch.sum(y_true * torch.log_softmax(y_pred, dim=axis), dim=axis)
     # Keras rescales the probabilities to sum to 1, then clips them away from 0 and 1.
     p = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
@@ -88,6 +94,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     labels = y_true.long()
     if labels.dim() == y_pred.dim():  # labels of shape (batch, 1)
         labels = labels.squeeze(axis)
+    if axis == -1 or axis == y_pred.dim() - 1:
+        y_pred, from_logits = from_logits_if_known(y_pred, from_logits, "softmax", "sparse_categorical_crossentropy")
+    if from_logits and y_pred.dim() == 2:  # (one fused operation)
+        return F.cross_entropy(y_pred, labels, reduction="none")
     if from_logits:
         log_p = torch.log_softmax(y_pred, dim=axis)
     else:

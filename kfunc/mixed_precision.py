@@ -32,6 +32,7 @@ import warnings
 
 import torch
 
+from kfunc import activations
 from kfunc._errors import did_you_mean
 from kfunc.engine.structure import map_structure
 
@@ -188,7 +189,8 @@ def _cpu_kernels(device_type):
 
 def _to_float32(value):
     if isinstance(value, torch.Tensor) and value.is_floating_point() and value.dtype != torch.float32:
-        return value.float()
+        kind, logits = getattr(value, "_kfunc_logits", (None, None))  # (the cross-entropies read them)
+        return value.float() if kind is None else activations.keep_logits(value.float(), logits.float(), kind)
     return value
 
 

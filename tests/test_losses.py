@@ -140,3 +140,77 @@ def test_a_loss_function_on_symbolic_tensors_is_a_node_that_computes_the_loss():
     data = torch.rand(3, 4)
     out, loss = model(data)
     torch.testing.assert_close(loss, losses.binary_crossentropy(data, out))
+
+
+# ----------------------------------------------------------------------------- from the logits, as tf.keras 2
+
+
+def confident_model(activation, units):
+    """A model whose output layer is far too sure, wrongly: its probabilities round to 0 and 1."""
+    from kfunc import Input, Model
+    from kfunc.layers import Dense
+
+    inputs = Input(shape=(2,))
+    dense = Dense(units, activation=activation)
+    model = Model(inputs, dense(inputs))
+    kernel = np.zeros((2, units), np.float32)
+    kernel[0, 0] = 100.0  # class 0 (or 1, for the sigmoid) gets a logit of 100 for x = (1, 0)
+    dense.set_weights([kernel, np.zeros(units, np.float32)])
+    return model
+
+
+@pytest.mark.parametrize("activation, units, loss, target, exact", [
+    ("softmax", 3, "categorical_crossentropy", [[0.0, 1.0, 0.0]], 100.0 + np.log1p(2 * np.exp(-100.0))),
+    ("softmax", 3, "sparse_categorical_crossentropy", [[1]], 100.0 + np.log1p(2 * np.exp(-100.0))),
+    ("sigmoid", 1, "binary_crossentropy", [[0.0]], 100.0),
+])
+def test_crossentropies_on_softmax_or_sigmoid_outputs_compute_from_the_logits(activation, units, loss, target, exact):
+    # tf.keras 2.21 gives 100.0 in each case, in evaluate and from the loss function alike (observed)
+    # On the probabilities, clipped to [1e-7, 1 - 1e-7], the loss could not exceed -log(1e-7) = 16.1
+    model = confident_model(activation, units)
+    model.compile(optimizer="sgd", loss=loss)
+    x = np.array([[1.0, 0.0]], np.float32)
+    assert model.evaluate(x, np.array(target, np.float32), verbose=0) == pytest.approx(exact, rel=1e-6)
+    outputs = model(torch.from_numpy(x))
+    assert getattr(losses, loss)(torch.tensor(target), outputs).item() == pytest.approx(exact, rel=1e-6)
+    clipped = getattr(losses, loss)(torch.tensor(target), outputs.detach().clone()).item()
+    assert 15.9 < clipped < 16.2  # the same probabilities without their logits: clipped
+
+
+def test_the_logits_give_the_same_loss_and_gradient_where_nothing_is_clipped():
+    logits = torch.randn(8, 5, dtype=torch.float64, requires_grad=True)
+    y = torch.eye(5, dtype=torch.float64)[torch.randint(0, 5, (8,))]
+    from_logits = losses.categorical_crossentropy(y, kfunc.activations.softmax(logits))
+    (grad_logits,) = torch.autograd.grad(from_logits.sum(), logits)
+    on_probabilities = losses.categorical_crossentropy(y, torch.softmax(logits, -1))
+    (grad_probabilities,) = torch.autograd.grad(on_probabilities.sum(), logits)
+    torch.testing.assert_close(from_logits, on_probabilities)
+    torch.testing.assert_close(grad_logits, grad_probabilities)
+
+
+def test_only_the_matching_activation_gives_its_logits():
+    logits = torch.tensor([[3.0, -1.0]])
+    softmaxed = kfunc.activations.softmax(logits)
+    # binary cross-entropy on a softmax output: the probabilities, as written
+    expected = -(torch.log(softmaxed[0, 0]) + torch.log(1 - softmaxed[0, 1])) / 2
+    assert losses.binary_crossentropy(torch.tensor([[1.0, 0.0]]), softmaxed).item() == pytest.approx(expected.item())
+    # a softmax over another axis keeps none
+    assert kfunc.activations.logits_behind(kfunc.activations.softmax(logits, axis=0), "softmax") is None
+
+
+def test_from_logits_on_a_softmax_output_warns_and_uses_the_logits():
+    logits = torch.tensor([[2.0, 0.5, -1.0]])
+    y = torch.tensor([[0.0, 1.0, 0.0]])
+    with pytest.warns(UserWarning, match="from a softmax activation"):
+        value = losses.CategoricalCrossentropy(from_logits=True)(y, kfunc.activations.softmax(logits))
+    assert value.item() == pytest.approx(losses.categorical_crossentropy(y, logits, from_logits=True).item())
+
+
+def test_mixed_precision_outputs_keep_their_logits():
+    from kfunc import mixed_precision
+
+    with mixed_precision.policy_scope("mixed_bfloat16"):
+        model = confident_model("softmax", 3)
+        model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    x, y = np.array([[1.0, 0.0]], np.float32), np.array([[0.0, 1.0, 0.0]], np.float32)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(100.0, rel=1e-2)

@@ -18,7 +18,7 @@ import numbers
 import torch
 import torch.nn.functional as F
 
-from kfunc import initializers
+from kfunc import activations, initializers
 from kfunc.engine.layer import Layer
 from kfunc.layers.regularization import set_weight_options, weight_options_config
 
@@ -295,7 +295,10 @@ class Softmax(Layer):
             lowest = -1e9 if torch.finfo(inputs.dtype).max > 1e9 else torch.finfo(inputs.dtype).min
             inputs = inputs + (1.0 - mask.to(inputs.dtype)) * lowest
         if isinstance(self.axis, int):
-            return torch.softmax(inputs, self.axis)
+            probabilities = torch.softmax(inputs, self.axis)
+            if self.axis in (-1, inputs.dim() - 1):  # (a cross-entropy on them computes from the logits)
+                activations.keep_logits(probabilities, inputs, "softmax")
+            return probabilities
         return torch.exp(inputs - torch.logsumexp(inputs, self.axis, keepdim=True))
 
     def get_config(self):

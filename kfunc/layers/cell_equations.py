@@ -241,10 +241,9 @@ class LSTMEquations(Equations):
         h, c = states
         z = projected_x + masked_matmul(h, self.recurrent_kernel, recurrent_masks)
         z_i, z_f, z_c, z_o = z.chunk(4, dim=-1)
-        i = self.recurrent_activation(z_i)
-        f = self.recurrent_activation(z_f)
+        gate = activations.plain(self.recurrent_activation)  # (no logits kept at every step)
+        i, f, o = gate(z_i), gate(z_f), gate(z_o)
         c = f * c + i * self.activation(z_c)
-        o = self.recurrent_activation(z_o)
         return [o * self.activation(c), c]
 
 
@@ -306,8 +305,8 @@ class GRUEquations(Equations):
         else:
             zr_masks = recurrent_masks[:2] if recurrent_masks else None
             r_z, r_r = masked_matmul(h, self.recurrent_kernel[:, : 2 * u], zr_masks).chunk(2, dim=-1)
-        z = self.recurrent_activation(x_z + r_z)
-        r = self.recurrent_activation(x_r + r_r)
+        gate = activations.plain(self.recurrent_activation)  # (no logits kept at every step)
+        z, r = gate(x_z + r_z), gate(x_r + r_r)
         if self.reset_after:
             candidate = self.activation(x_h + r * r_h)
         else:

@@ -29,7 +29,10 @@ arrays, timed around the whole call (its checks and setup included), so a figure
 here is what a user gets for one epoch, or a bit less.
 
 Timing: a *round* runs one epoch of each side, in alternating order (ABBA);
-figures are medians over the rounds, the spread is the lowest and highest round,
+epochs are short (a tenth of a second to a second) and rounds many (15), because a
+shared machine's speed drifts by a factor of two over seconds: neighbouring epochs
+see nearly the same machine, and the median of many rounds shrugs off the odd one.
+Figures are medians over the rounds, the spread is the lowest and highest round,
 and the *ratio* is kfunc samples/s over torch samples/s, computed per round from
 the two neighbouring epochs (steadier when the machine's load drifts) and given
 as median [min, max]. Inference is timed in blocks of calls, interleaved the same
@@ -327,12 +330,12 @@ WORKLOADS = ("mlp32", "mlp256", "headline32", "inference", "progress")
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch thread counts (default: 1 2)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds per workload (default 7; 3 with --quick)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds per workload (default 15; 3 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small data and few rounds: a smoke run, not a measure")
     parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=WORKLOADS)
     args = parser.parse_args()
     quick = args.quick
-    rounds = args.rounds or (3 if quick else 7)
+    rounds = args.rounds or (3 if quick else 15)
     print(f"torch {torch.__version__}, kfunc {Path(kfunc.__file__).parent}; {rounds} rounds per workload"
           f"{' (QUICK: smoke run, figures not meaningful)' if quick else ''}")
     print("figures: median [lowest-highest round]; ratio = kfunc / torch samples/s (training), "
@@ -344,15 +347,15 @@ def main():
         print(f"\n{torch.get_num_threads()} torch thread(s), both sides:")
         results = summary[threads] = {}
         if "mlp32" in args.only:
-            bench_mlp(32, 1024 if quick else 8192, rounds, results)
+            bench_mlp(32, 1024 if quick else 4096, rounds, results)
         if "mlp256" in args.only:
-            bench_mlp(256, 2048 if quick else 32768, rounds, results)
+            bench_mlp(256, 2048 if quick else 16384, rounds, results)
         if "headline32" in args.only:
             bench_headline(64 if quick else 512, rounds, results)
         if "inference" in args.only:
             bench_one_sample(50 if quick else 200, rounds, results)
         if "progress" in args.only:
-            bench_progress_bar(1024 if quick else 8192, rounds)
+            bench_progress_bar(1024 if quick else 4096, rounds)
     print("\n" + load_line("after"))
     print("goals (median ratio over the rounds [lowest-highest]):")
     for threads, results in summary.items():

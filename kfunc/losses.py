@@ -21,8 +21,10 @@ Example:
     tensor([0.1054, 0.2231])
 """
 
+import functools
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -35,30 +37,60 @@ from kfunc.ops.symbolic import records_symbolic_calls
 # ----------------------------------------------------------------------------- functions
 
 
-@records_symbolic_calls  # on symbolic tensors, a node (the Keras 2 VAE adds such a loss)
+def as_tensors(y_true, y_pred):
+    """``y_true`` and ``y_pred`` as torch tensors: numpy arrays, lists and numbers are
+    converted (``y_true`` to ``y_pred``'s float dtype), as Keras takes them too."""
+    if not isinstance(y_pred, torch.Tensor):
+        y_pred = torch.from_numpy(np.ascontiguousarray(y_pred)) if isinstance(y_pred, np.ndarray) else torch.as_tensor(y_pred)
+    if not isinstance(y_true, torch.Tensor):
+        y_true = torch.from_numpy(np.ascontiguousarray(y_true)) if isinstance(y_true, np.ndarray) else torch.as_tensor(y_true)
+        if y_pred.is_floating_point() and y_true.dtype != y_pred.dtype:
+            y_true = y_true.to(y_pred.dtype)
+    return y_true, y_pred
+
+
+def taking_arrays(function):
+    """``function(y_true, y_pred, ...)``, also on numpy arrays and lists (see :func:`as_tensors`)."""
+
+    @functools.wraps(function)
+    def on_tensors(y_true, y_pred, *args, **kwargs):
+        if not (isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor)):
+            y_true, y_pred = as_tensors(y_true, y_pred)
+        return function(y_true, y_pred, *args, **kwargs)
+
+    return on_tensors
+
+
+def loss_function(function):
+    """A per-sample loss: on symbolic tensors a node of the graph (the Keras 2 VAE adds
+    such a loss), on numpy arrays and lists a tensor, as in Keras."""
+    return records_symbolic_calls(taking_arrays(function))
+
+
+@loss_function
 def mean_squared_error(y_true, y_pred):
     return torch.mean(torch.square(y_pred - y_true), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def mean_absolute_error(y_true, y_pred):
     return torch.mean(torch.abs(y_pred - y_true), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def mean_absolute_percentage_error(y_true, y_pred):
     diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
     return 100.0 * torch.mean(diff, dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def mean_squared_logarithmic_error(y_true, y_pred):
     first = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
     second = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
     return torch.mean(torch.square(first - second), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """Cross-entropy of 0/1 targets and probabilities (or logits), averaged over the last axis."""
     if label_smoothing:
@@ -71,7 +103,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     return -torch.mean(y_true * torch.log(p) + (1.0 - y_true) * torch.log(1.0 - p), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Cross-entropy of one-hot targets and class probabilities (or logits)."""
     if label_smoothing:
@@ -88,7 +120,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -torch.sum(y_true * torch.log(p), dim=axis)
 
 
-@records_symbolic_calls
+@loss_function
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     """Cross-entropy of integer class labels and class probabilities (or logits)."""
     labels = y_true.long()
@@ -112,45 +144,45 @@ def _plus_minus_one(y_true):
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
-@records_symbolic_calls
+@loss_function
 def hinge(y_true, y_pred):
     y_true = _plus_minus_one(y_true)
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def squared_hinge(y_true, y_pred):
     y_true = _plus_minus_one(y_true)
     return torch.mean(torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def categorical_hinge(y_true, y_pred):
     positive = torch.sum(y_true * y_pred, dim=-1)
     negative = torch.amax((1.0 - y_true) * y_pred, dim=-1)
     return torch.clamp(negative - positive + 1.0, min=0.0)
 
 
-@records_symbolic_calls
+@loss_function
 def huber(y_true, y_pred, delta=1.0):
     """Squared error for small errors, absolute error (times ``delta``) for large ones."""
     return torch.mean(F.huber_loss(y_pred, y_true, reduction="none", delta=delta), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def log_cosh(y_true, y_pred):
     x = y_pred - y_true
     return torch.mean(x + F.softplus(-2.0 * x) - math.log(2.0), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def kl_divergence(y_true, y_pred):
     y_true = torch.clamp(y_true, epsilon(), 1.0)
     y_pred = torch.clamp(y_pred, epsilon(), 1.0)
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
-@records_symbolic_calls
+@loss_function
 def poisson(y_true, y_pred):
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
@@ -159,7 +191,7 @@ def _l2_normalize(x, axis):
     return x * torch.rsqrt(torch.clamp(torch.sum(torch.square(x), dim=axis, keepdim=True), min=1e-12))
 
 
-@records_symbolic_calls
+@loss_function
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Minus the cosine of the angle between target and prediction (-1 is best)."""
     return -torch.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis)
@@ -201,6 +233,8 @@ class Loss:
         self.name = name or to_snake_case(type(self).__name__)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        if not (isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor)):
+            y_true, y_pred = as_tensors(y_true, y_pred)
         values = self.call(y_true, y_pred)
         return reduce_weighted(values, sample_weight, self.reduction)
 

@@ -26,35 +26,41 @@ Example:
 import torch
 
 from kfunc import losses
+from kfunc.losses import as_tensors, taking_arrays
 from kfunc._errors import resolve_named
 from kfunc.engine.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- functions
 
 
+@taking_arrays
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1 where the prediction is on the same side of ``threshold`` as the 0/1 target."""
     predicted = (y_pred > threshold).to(y_true.dtype)
     return torch.mean((predicted == y_true).to(y_pred.dtype), dim=-1)
 
 
+@taking_arrays
 def categorical_accuracy(y_true, y_pred):
     """1 where the most probable class is the target's one-hot class."""
     return (torch.argmax(y_true, dim=-1) == torch.argmax(y_pred, dim=-1)).to(y_pred.dtype)
 
 
+@taking_arrays
 def sparse_categorical_accuracy(y_true, y_pred):
     """1 where the most probable class is the integer target."""
     labels = y_true.squeeze(-1) if y_true.dim() == y_pred.dim() else y_true
     return (labels.long() == torch.argmax(y_pred, dim=-1)).to(y_pred.dtype)
 
 
+@taking_arrays
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the target's one-hot class is among the ``k`` most probable."""
     top = torch.topk(y_pred, min(k, y_pred.shape[-1]), dim=-1).indices
     return (top == torch.argmax(y_true, dim=-1, keepdim=True)).any(dim=-1).to(y_pred.dtype)
 
 
+@taking_arrays
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the integer target is among the ``k`` most probable classes."""
     labels = y_true.squeeze(-1) if y_true.dim() == y_pred.dim() else y_true
@@ -62,6 +68,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     return (top == labels.long().unsqueeze(-1)).any(dim=-1).to(y_pred.dtype)
 
 
+@taking_arrays
 def cosine_proximity(y_true, y_pred, axis=-1):
     """The cosine of the angle between target and prediction (1 is best)."""
     return -losses.cosine_similarity(y_true, y_pred, axis)
@@ -177,6 +184,8 @@ class MeanMetricWrapper(Mean):
         if torch.is_grad_enabled():
             with torch.no_grad():
                 return self.update_state(y_true, y_pred, sample_weight)
+        if not (isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor)):
+            y_true, y_pred = as_tensors(y_true, y_pred)
         super().update_state(self.fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
 
     def get_config(self):
@@ -251,6 +260,7 @@ class Accuracy(Metric):
         self._mean = Mean(name)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = as_tensors(y_true, y_pred)
         with torch.no_grad():
             self._mean.update_state((y_true == y_pred).float(), sample_weight)
 
@@ -275,6 +285,7 @@ class _ConfusionCounts(Metric):
         self.tp = self.fp = self.fn = self.tn = None
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = as_tensors(y_true, y_pred)
         with torch.no_grad():
             thresholds = self._thresholds.to(y_pred.device)
             truth = (y_true.reshape(-1, 1) > 0.5).float()

@@ -35,6 +35,17 @@ def test_loss_objects_give_keras_documented_values(cls, y_true, y_pred, expected
     assert float(value) == pytest.approx(expected, abs=2e-3)
 
 
+@pytest.mark.parametrize("cls, y_true, y_pred, expected", KERAS_VALUES, ids=[c[0].__name__ for c in KERAS_VALUES])
+def test_losses_take_lists_and_numpy_arrays_as_keras_does(cls, y_true, y_pred, expected):
+    assert float(cls()(y_true, y_pred)) == pytest.approx(expected, abs=2e-3)  # as Keras's documentation writes them
+    from_arrays = cls()(np.array(y_true), np.array(y_pred))  # float64 arrays: computed in float64, as tf.keras does
+    assert from_arrays.dtype == torch.float64 and float(from_arrays) == pytest.approx(expected, abs=2e-3)
+    loss = cls()
+    if hasattr(loss, "fn"):  # the per-sample function too
+        values = loss.fn(np.array(y_true), np.array(y_pred), **loss._fn_kwargs)
+        assert float(torch.mean(values)) == pytest.approx(expected, abs=2e-3)
+
+
 def test_functions_reduce_the_last_axis_only():
     y_true, y_pred = torch.rand(4, 3, 5), torch.rand(4, 3, 5)
     for fn in (losses.mse, losses.mae, losses.binary_crossentropy, losses.categorical_crossentropy, losses.huber):

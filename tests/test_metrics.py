@@ -10,7 +10,12 @@ from kfunc import metrics
 T = lambda values: torch.tensor(values, dtype=torch.float32)  # noqa: E731
 
 
-def test_keras_documented_values():
+# as torch tensors, as numpy arrays, and as the plain lists Keras's documentation writes
+AS_GIVEN = {"tensors": T, "arrays": np.array, "lists": lambda values: values}
+
+
+@pytest.mark.parametrize("T", AS_GIVEN.values(), ids=AS_GIVEN.keys())
+def test_keras_documented_values(T):
     m = metrics.BinaryAccuracy()
     m.update_state(T([[1], [1], [0], [0]]), T([[0.98], [1], [0], [0.6]]))
     assert float(m.result()) == pytest.approx(0.75)

@@ -184,11 +184,17 @@ def interleaved(sides, rounds):
     return seconds
 
 
-def load_line(when):
-    """The machine's load: figures mean little when other work competes for the cores."""
+def load_line(when, own_threads=0):
+    """The machine's load: figures mean little when other work competes for the cores.
+
+    ``own_threads``: the threads this benchmark itself just kept busy (they count in the
+    load average for a minute after).
+    """
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    noisy = load > 1.0 + own_threads
     return (f"load average (1 min) {when}: {load:.2f} on {os.cpu_count()} cores"
-            f"{'   NOT QUIET: other work competes, timings are unreliable' if load > 1.0 else ''}")
+            f"{f' (this benchmark ran {own_threads} thread(s) until now)' if own_threads else ''}"
+            f"{'   NOT QUIET: other work competes, timings are unreliable' if noisy else ''}")
 
 
 def spread(values, fmt):
@@ -356,7 +362,7 @@ def main():
             bench_one_sample(50 if quick else 200, rounds, results)
         if "progress" in args.only:
             bench_progress_bar(1024 if quick else 4096, rounds)
-    print("\n" + load_line("after"))
+    print("\n" + load_line("after", own_threads=args.threads[-1]))
     print("goals (median ratio over the rounds [lowest-highest]):")
     for threads, results in summary.items():
         for key, ratios in results.items():

@@ -179,3 +179,13 @@ def test_models_that_check_embedding_ids_check_them_at_every_call(counted_matchi
     with pytest.raises(ValueError, match="Embedding"):
         model.predict(np.full((1, 2), 7, np.float32))
     assert len(counted_matching) == 2
+
+
+def test_predict_on_batch_takes_the_quick_path_for_any_number_of_rows(counted_matching):
+    model = small_model()
+    x = np.random.default_rng(0).random((40, 3), dtype=np.float32)
+    first = model.predict_on_batch(x[:1])
+    many = model.predict_on_batch(x)  # more rows than predict's batch, in one go
+    assert len(counted_matching) == 2  # (predict_on_batch counts the rows of the first call)
+    np.testing.assert_array_equal(many[:1], first)
+    np.testing.assert_allclose(many, model.predict(x), rtol=1e-6)

@@ -109,10 +109,13 @@ class QuickPredict:
         self.device = steps.device
         self.on_cpu = steps.device.type == "cpu"
 
-    def outputs(self, model, x, policy):
-        """The model's outputs for ``x`` as numpy arrays, or None when ``x`` or the model differ."""
+    def outputs(self, model, x, policy, one_batch=False):
+        """The model's outputs for ``x`` as numpy arrays, or None when ``x`` or the model differ.
+
+        ``one_batch``: ``x`` is one batch whatever its rows (``predict_on_batch``).
+        """
         if (type(x) is not np.ndarray or x.dtype != np.float32 or x.shape[1:] != self.shape
-                or x.shape[0] > self.rows or not x.flags.c_contiguous or model._fx is not self.graph
+                or (x.shape[0] > self.rows and not one_batch) or not x.flags.c_contiguous or model._fx is not self.graph
                 or policy is not self.policy or (self.weight is not None and self.weight.device != self.device)):
             return None
         if model.training:

@@ -244,12 +244,10 @@ class Trainer:
             An array for a single output; a list of arrays (or a dict, if the model's
             outputs were given as a dict) for several.
         """
-        factory = self._steps
-        if factory is not None and factory.quick is not None and batch_size is None and not (
-                verbose or steps or callbacks or kwargs):  # as the latest one-batch predict? then no checks again
-            outputs = factory.quick.outputs(self, x, factory.policy or mixed_precision.global_policy())
+        if batch_size is None and not (verbose or steps or callbacks or kwargs):
+            outputs = self._as_latest_one_batch(x)  # an array like the latest one-batch predict's: no checks again
             if outputs is not None:
-                return as_output_structure(self, outputs)
+                return outputs
         if batch_source.is_batch_source(x):  # a Sequence or a generator: its batches, one by one
             arguments = dict(x=x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks, **kwargs)
             return self.predict(**batch_source.predict_arguments(self, arguments))
@@ -327,7 +325,19 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """The outputs for exactly this batch (as ``predict``, in one go)."""
+        outputs = self._as_latest_one_batch(x, one_batch=True)
+        if outputs is not None:
+            return outputs
         return self.predict(x, batch_size=max(1, len(match_inputs(self, x)[0])))
+
+    def _as_latest_one_batch(self, x, one_batch=False):
+        """``predict``'s result for ``x`` by the path of the latest one-batch predict (see
+        :class:`~kfunc.training.evaluation.QuickPredict`), or None when it does not apply."""
+        factory = self._steps
+        if factory is None or factory.quick is None:
+            return None
+        outputs = factory.quick.outputs(self, x, factory.policy or mixed_precision.global_policy(), one_batch)
+        return None if outputs is None else as_output_structure(self, outputs)
 
     # ------------------------------------------------------------------ helpers
 

@@ -46,7 +46,8 @@ def softmax(x, axis=-1):
 # probabilities come straight from ``sigmoid`` or ``softmax`` (``Dense(10,
 # activation='softmax')`` and ``loss='categorical_crossentropy'``): the same loss,
 # but exact where the probabilities round to 0 or 1, and cheaper. The activation
-# leaves its input on its output tensor for them to find.
+# leaves its input on its output tensor for them to find (not inside torch.compile,
+# whose outputs are new tensors: jit_compile computes on the probabilities).
 
 
 def keep_logits(probabilities, logits, kind):

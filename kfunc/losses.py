@@ -41,12 +41,29 @@ def as_tensors(y_true, y_pred):
     """``y_true`` and ``y_pred`` as torch tensors: numpy arrays, lists and numbers are
     converted (``y_true`` to ``y_pred``'s float dtype), as Keras takes them too."""
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.from_numpy(np.ascontiguousarray(y_pred)) if isinstance(y_pred, np.ndarray) else torch.as_tensor(y_pred)
+        y_pred = _tensor(y_pred, "y_pred")
     if not isinstance(y_true, torch.Tensor):
-        y_true = torch.from_numpy(np.ascontiguousarray(y_true)) if isinstance(y_true, np.ndarray) else torch.as_tensor(y_true)
+        y_true = _tensor(y_true, "y_true")
         if y_pred.is_floating_point() and y_true.dtype != y_pred.dtype:
             y_true = y_true.to(y_pred.dtype)
     return y_true, y_pred
+
+
+def _tensor(values, name):
+    """A torch tensor of ``values``: lists and numbers as torch makes them (floats in
+    float32), arrays (numpy, pandas) in their own dtype."""
+    try:
+        if isinstance(values, (list, tuple, int, float, bool)):
+            return torch.as_tensor(values)
+        array = np.asarray(values)
+        if array.dtype == object or array.dtype.kind in "USV":
+            raise TypeError(f"numpy made an array of dtype {array.dtype} of it")
+        return torch.from_numpy(np.ascontiguousarray(array))
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(
+            f"{name} must be numbers: a torch tensor, a numpy array or a list of numbers; got "
+            f"{type(values).__name__} ({err}). Convert it first, e.g. np.asarray(..., dtype='float32')."
+        ) from None
 
 
 def taking_arrays(function):

@@ -225,3 +225,9 @@ def test_mixed_precision_outputs_keep_their_logits():
         model.compile(optimizer="sgd", loss="categorical_crossentropy")
     x, y = np.array([[1.0, 0.0]], np.float32), np.array([[0.0, 1.0, 0.0]], np.float32)
     assert model.evaluate(x, y, verbose=0) == pytest.approx(100.0, rel=1e-2)
+
+
+@pytest.mark.parametrize("bad", ["ab", [["a"]], None])
+def test_values_that_are_not_numbers_are_refused_by_name(bad):
+    with pytest.raises(TypeError, match=r"y_true must be numbers.*got (str|list|NoneType)"):
+        losses.mean_squared_error(bad, [[1.0]])

@@ -39,9 +39,12 @@ from kfunc.ops.symbolic import records_symbolic_calls
 
 def as_tensors(y_true, y_pred):
     """``y_true`` and ``y_pred`` as torch tensors: numpy arrays, lists and numbers are
-    converted (``y_true`` to ``y_pred``'s float dtype), as Keras takes them too."""
+    converted (whole-number predictions to float32, ``y_true`` to ``y_pred``'s float
+    dtype), as Keras takes them too."""
     if not isinstance(y_pred, torch.Tensor):
         y_pred = _tensor(y_pred, "y_pred")
+        if not y_pred.is_floating_point():
+            y_pred = y_pred.float()  # (predictions written as whole numbers: [[1, 1], [0, 0]])
     if not isinstance(y_true, torch.Tensor):
         y_true = _tensor(y_true, "y_true")
         if y_pred.is_floating_point() and y_true.dtype != y_pred.dtype:

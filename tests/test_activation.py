@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import kfunc
-from kfunc import Input, Model, regularizers
+from kfunc import Input, Model, activations, regularizers
 from kfunc.layers import ELU, Conv2D, Dense, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from kfunc.models import load_model
 
@@ -275,3 +275,13 @@ def test_an_activation_layer_given_as_activation_saves_and_reloads(tmp_path):
     data = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
     np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0), rtol=1e-6)
     assert isinstance(again.layers[1].activation, LeakyReLU)
+
+
+@pytest.mark.parametrize("name", sorted(activations._ACTIVATIONS))
+def test_activations_take_numpy_arrays_lists_and_numbers(name):
+    fn = activations.get(name)
+    values = np.linspace(-3, 3, 7)
+    expected = fn(torch.from_numpy(values)).numpy()
+    np.testing.assert_allclose(fn(values).numpy(), expected)  # as one plots an activation
+    np.testing.assert_allclose(fn([values.tolist()]).numpy()[0], expected, rtol=1e-6, atol=1e-6)  # in float32
+    assert fn([-1, 0, 2]).dtype == torch.float32  # integers compute as floats

@@ -4,33 +4,26 @@
 returned as it is. Layers accept any of these as ``activation=``.
 """
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from kfunc._errors import unknown_name_error
+from kfunc.array_like import ARRAY_LIKE, as_float_tensor
 
 # Activations take numpy arrays, lists and numbers too, as Keras's do (to plot ``relu``
-# over ``np.linspace(-3, 3)``): each begins ``if isinstance(x, ARRAY_LIKE): x = as_tensor(x)``
+# over ``np.linspace(-3, 3)``): each begins ``if isinstance(x, ARRAY_LIKE): x = as_float_tensor(x)``
 # (a check, no extra call, for the tensors that layers pass).
-ARRAY_LIKE = (np.ndarray, list, tuple, int, float)
-
-
-def as_tensor(x):
-    """``x`` as a torch tensor; integers as float32."""
-    x = torch.as_tensor(x)
-    return x if x.is_floating_point() else x.float()
 
 
 def linear(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return x
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     if alpha == 0.0 and max_value is None and threshold == 0.0:
         return torch.relu(x)
     negative = alpha * (x - threshold) if alpha else torch.zeros_like(x)
@@ -40,26 +33,26 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
 
 def sigmoid(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return keep_logits(torch.sigmoid(x), x, "sigmoid")
 
 
 def hard_sigmoid(x):
     """Keras 2's piecewise-linear sigmoid: ``clip(0.2 * x + 0.5, 0, 1)``."""
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return (0.2 * x + 0.5).clamp(0.0, 1.0)
 
 
 def tanh(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return torch.tanh(x)
 
 
 def softmax(x, axis=-1):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     probabilities = torch.softmax(x, dim=axis)
     return keep_logits(probabilities, x, "softmax") if axis == -1 or axis == x.dim() - 1 else probabilities
 
@@ -94,61 +87,61 @@ def plain(activation):
 
 def log_softmax(x, axis=-1):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return torch.log_softmax(x, dim=axis)
 
 
 def elu(x, alpha=1.0):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.elu(x, alpha)
 
 
 def selu(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.selu(x)
 
 
 def softplus(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.softplus(x)
 
 
 def softsign(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.softsign(x)
 
 
 def exponential(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return torch.exp(x)
 
 
 def swish(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.silu(x)
 
 
 def gelu(x, approximate=False):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.gelu(x, approximate="tanh" if approximate else "none")
 
 
 def leaky_relu(x, negative_slope=0.2):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.leaky_relu(x, negative_slope)
 
 
 def relu6(x):
     if isinstance(x, ARRAY_LIKE):
-        x = as_tensor(x)
+        x = as_float_tensor(x)
     return F.relu6(x)
 
 

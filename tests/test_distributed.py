@@ -219,14 +219,17 @@ def test_epoch_logs_pool_the_sums_of_all_processes(monkeypatch):
     """Two processes that saw the same batches report what one process reports."""
     model = kfunc.Sequential([kfunc.layers.Dense(2, activation="softmax", input_shape=(3,))])
     model.compile(optimizer="sgd", loss="categorical_crossentropy",
-                  metrics=["acc", "mae", kfunc.metrics.Precision(), kfunc.metrics.AUC(num_thresholds=5)])
+                  metrics=["acc", "mae", kfunc.metrics.Precision(), kfunc.metrics.AUC(num_thresholds=5),
+                           kfunc.metrics.TruePositives(),
+                           kfunc.metrics.MeanIoU(2, sparse_y_true=False, sparse_y_pred=False)])
     x = np.random.RandomState(0).rand(10, 3).astype("float32")
     y = np.eye(2, dtype="float32")[[0, 1, 1, 0, 1, 0, 0, 1, 1, 1]]
     alone = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
     monkeypatch.setattr(distributed.dist, "all_reduce", lambda t, *a, **k: t.mul_(2))  # a twin's sums
     pooled = model._compiled.tracker.results(fake_world(0, 2))
     for name, value in alone.items():
-        assert pooled[name] == pytest.approx(value, abs=1e-6)
+        twice_as_many = 2 if name == "true_positives" else 1  # a count: the twin's samples count too
+        assert pooled[name] == pytest.approx(twice_as_many * value, abs=1e-6), name
     assert model._compiled.tracker.results() == pytest.approx(alone)  # the process's own sums are back
 
 
@@ -258,3 +261,10 @@ def test_save_writes_only_on_process_zero(monkeypatch, tmp_path):
     monkeypatch.setenv("RANK", "0")
     model.save_weights(str(tmp_path / "w.pt"))
     assert (tmp_path / "w.pt").exists()
+
+
+def test_iou_metrics_pool_their_confusion_matrix():
+    from kfunc.training.tracker import _additive_state
+
+    metric = kfunc.metrics.MeanIoU(num_classes=3)
+    assert _additive_state(metric) == [(metric, "total_cm", (3, 3))]  # (not the mean of the processes' results)

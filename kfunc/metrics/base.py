@@ -14,7 +14,7 @@ import torch
 
 from kfunc import losses
 from kfunc.engine.naming import to_snake_case
-from kfunc.losses import as_tensors
+from kfunc.array_like import as_tensors
 
 
 class Metric:

@@ -9,7 +9,7 @@ so they are re-exported here under the names Keras gives them as metrics.
 import torch
 
 from kfunc import losses
-from kfunc.losses import taking_arrays
+from kfunc.array_like import taking_arrays
 
 
 @taking_arrays
@@ -54,15 +54,9 @@ def cosine_proximity(y_true, y_pred, axis=-1):
 
 
 # Loss functions serve as metrics too (``metrics=['mae']``).
-from kfunc.losses import (  # noqa: E402, F401
-    binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence,
-    log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge,
+from kfunc.losses import (  # noqa: E402, F401 (with Keras's short names)
+    KLD, MAE, MAPE, MSE, MSLE, binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge,
+    kl_divergence, kld, kullback_leibler_divergence, log_cosh, logcosh, mae, mape, mean_absolute_error,
+    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle, poisson,
+    sparse_categorical_crossentropy, squared_hinge,
 )
-
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence = kl_divergence
-logcosh = log_cosh

@@ -136,6 +136,8 @@ def _additive_state(metric):
     if isinstance(metric, metrics._ConfusionCounts):
         shape = tuple(metric._thresholds.shape)
         return [(metric, name, shape) for name in ("tp", "fp", "fn", "tn")]
+    if isinstance(metric, metrics.IoU):
+        return [(metric, "total_cm", (metric.num_classes, metric.num_classes))]
     return None
 
 

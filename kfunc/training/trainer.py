@@ -331,13 +331,11 @@ class Trainer:
         return self.predict(x, batch_size=max(1, len(match_inputs(self, x)[0])))
 
     def _as_latest_one_batch(self, x, one_batch=False):
-        """``predict``'s result for ``x`` by the path of the latest one-batch predict (see
-        :class:`~kfunc.training.evaluation.QuickPredict`), or None when it does not apply."""
+        """``predict(x)`` by the latest one-batch predict's path (QuickPredict), or None."""
         factory = self._steps
-        if factory is None or factory.quick is None:
-            return None
-        outputs = factory.quick.outputs(self, x, factory.policy or mixed_precision.global_policy(), one_batch)
-        return None if outputs is None else as_output_structure(self, outputs)
+        quick = factory.quick.outputs(self, x, factory.policy or mixed_precision.global_policy(), one_batch) if (
+            factory is not None and factory.quick is not None) else None
+        return None if quick is None else as_output_structure(self, quick)
 
     # ------------------------------------------------------------------ helpers
 

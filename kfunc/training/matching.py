@@ -29,7 +29,7 @@ def match_inputs(model, x):
         ValueError: when ``x`` has the wrong number of arrays, lacks an input name, or
             an array does not have the input's shape.
     """
-    if _is_ready(x, model.inputs):
+    if fits_as_it_is(x, model.inputs):
         return [torch.from_numpy(x)]
     names = model.input_names
     arrays = _by_name_or_position(x, names, "input", "x")
@@ -116,7 +116,7 @@ def match_sample_weights(model, heads, targets, sample_weight=None, class_weight
 # ----------------------------------------------------------------------------- helpers
 
 
-def _is_ready(x, model_inputs):
+def fits_as_it_is(x, model_inputs):
     """Whether ``x`` is one float32 numpy array that fits the model's only input as it is."""
     if type(x) is not np.ndarray or len(model_inputs) != 1 or x.dtype != np.float32 or not x.flags.c_contiguous:
         return False

@@ -34,7 +34,7 @@ from kfunc.training.data import ArrayData, BatchStream, to_tensor
 from kfunc.training.extras import may_add_losses
 from kfunc.training.evaluation import QuickPredict, as_output_structure, count_steps, evaluate_loop, predict_loop
 from kfunc.training.fit_loop import FitRun, fit_loop
-from kfunc.training.matching import _is_ready, match_inputs, match_sample_weights, match_targets
+from kfunc.training.matching import fits_as_it_is, match_inputs, match_sample_weights, match_targets
 from kfunc.training.progress import callback_list, verbose_level
 from kfunc.training.steps import StepFactory
 
@@ -272,7 +272,7 @@ class Trainer:
             else:
                 with torch.no_grad():  # (cheaper to enter than inference_mode, for one sample)
                     outputs = one_batch.predict(inputs)
-                if factory.device is None and not options and _is_ready(x, self.inputs):
+                if factory.device is None and not options and fits_as_it_is(x, self.inputs):
                     factory.quick = QuickPredict(self, x, one_batch, factory.policy or mixed_precision.global_policy(),
                                                  batch_size)
             outputs = [o.cpu().numpy() for o in outputs]
